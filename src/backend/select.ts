@@ -1,0 +1,29 @@
+/**
+ * The one place a backend is chosen (SPEC, global flags): `auto` means native when
+ * /dev/xen/privcmd exists, emu otherwise, and a native host never falls back silently to the
+ * emulator.
+ */
+import { existsSync } from 'node:fs';
+import { usage } from '../errors.js';
+import { EmuBackend } from '../emu/backend.js';
+import { defaultStatePath } from '../emu/store.js';
+import { openNative, XEN_DEVICE_DIR } from '../native/backend.js';
+import type { Backend, BackendName } from './types.js';
+
+export interface BackendChoice {
+  backend: 'auto' | BackendName;
+  state?: string;
+  as?: number;
+}
+
+export function resolveBackendName(choice: BackendChoice['backend']): BackendName {
+  if (choice !== 'auto') return choice;
+  return existsSync(`${XEN_DEVICE_DIR}/privcmd`) ? 'native' : 'emu';
+}
+
+export async function openBackend(choice: BackendChoice): Promise<Backend> {
+  const name = resolveBackendName(choice.backend);
+  if (name === 'native') return openNative(choice.as);
+  if (choice.state !== undefined && choice.state.trim() === '') throw usage('state', '--state: empty path');
+  return EmuBackend.open(choice.state ?? defaultStatePath(), choice.as ?? 0);
+}

@@ -1,0 +1,133 @@
+/**
+ * The one interface both backends implement, split by subsystem the way libxengnttab,
+ * libxenevtchn and libxendevicemodel are. Commands only ever see these types; which backend they
+ * got is decided once, in select.ts.
+ *
+ * Every method acts as the backend's acting domain (`--as`). Every method either does all of its
+ * work or none of it: on a refusal (XgtError kind 'refused') no state has changed, unless the
+ * method's doc says what a partial failure leaves behind.
+ */
+
+export type BackendName = 'emu' | 'native';
+export type DomainType = 'pv' | 'pvh' | 'hvm';
+
+/** What a backend can do, known up front (probed once), never discovered by failing. */
+export interface Capabilities {
+  /** several refs in one contiguous mapping (XEN_GNTTAB_OP_FEATURE_MAP_MULTIPLE) */
+  map_multiple: boolean;
+  grant_copy: boolean;
+  /** XENMEM_get_dma_buf / put_dma_buf (never on real Xen: no release implements them) */
+  dma_buf: boolean;
+  /** domain create/destroy (the emulator is its own toolstack) */
+  domain_control: boolean;
+  /** --as may name any existing domain */
+  act_as_any_domain: boolean;
+}
+
+export interface Limits {
+  gntalloc_limit: number;
+  gntdev_map_limit: number;
+  default_max_grant_frames: number;
+  grant_entries_per_frame: number;
+  maptrack_entries: number;
+}
+
+export interface HostInfo {
+  backend: BackendName;
+  xen_version: string;
+  domid: number;
+  /** the emulator's state file; null natively */
+  state: string | null;
+  features: Capabilities;
+  limits: Limits;
+}
+
+export interface DomainInfo {
+  domid: number;
+  name: string;
+  type: DomainType;
+  hap: boolean;
+  memory_kb: number;
+  vcpus: number;
+  state: 'running' | 'dying';
+}
+
+export interface DomainCreateOptions {
+  name: string;
+  type: DomainType;
+  hap: boolean;
+  memory_kb: number;
+  vcpus: number;
+  max_grant_frames: number;
+  max_evtchn_port: number;
+}
+
+export interface Domains {
+  /** EEXIST for a name in use, ENOSPC when no domid is left. */
+  create(opts: DomainCreateOptions): Promise<DomainInfo & { max_grant_frames: number; max_evtchn_port: number }>;
+  list(): Promise<DomainInfo[]>;
+  /**
+   * ESRCH for an unknown domain, EPERM for Domain-0. A domain whose grants are still mapped
+   * elsewhere stays 'dying' until the last of them is unmapped.
+   */
+  destroy(domid: number): Promise<{ domid: number; state: 'destroyed' | 'dying' }>;
+}
+
+export interface GrantResult { domid: number; to: number; index: number; refs: number[]; readonly: boolean }
+export interface UngrantResult { index: number; refs: number[]; deferred: number[] }
+export interface MapResult { index: number; domid: number; refs: number[]; count: number; readonly: boolean }
+export interface UnmapResult { index: number; domid: number; refs: number[]; count: number }
+
+export interface GrantedEntry { index: number; ref: number; to: number; readonly: boolean; in_use: '-' | 'r' | 'rw' }
+export interface MappedEntry { index: number; domid: number; refs: number[]; readonly: boolean }
+export interface GnttabUsage {
+  domid: number;
+  nr_frames: number;
+  max_nr_frames: number;
+  maptrack_used: number;
+  maptrack_max: number;
+  gntalloc_used: number;
+  gntalloc_limit: number;
+}
+export interface GnttabListing { granted: GrantedEntry[]; mapped: MappedEntry[]; usage: GnttabUsage }
+
+/** A page range of the acting domain: a gntdev mapping it holds, or a page it granted. */
+export type PageTarget = { index: number } | { ref: number };
+
+export interface Gnttab {
+  /**
+   * gntalloc ALLOC_GREF: `pages` zeroed pages of the acting domain granted to `to`.
+   * ENOSPC past the gntalloc limit or when the grant table cannot grow; nothing is left allocated.
+   */
+  grant(to: number, pages: number, readonly: boolean): Promise<GrantResult>;
+  /**
+   * gntalloc DEALLOC_GREF of the run that starts at `index` (EINVAL if none). Refs the grantee
+   * still maps stay granted until it unmaps them (`deferred`).
+   */
+  ungrant(index: number): Promise<UngrantResult>;
+  /**
+   * gntdev MAP_GRANT_REF + mmap: one contiguous mapping of `refs` granted by `domid`.
+   * EINVAL if count exceeds the per-call limit, or (with `gntst`) when the hypervisor refuses
+   * any of the refs; then nothing stays mapped.
+   */
+  map(domid: number, refs: number[], readonly: boolean): Promise<MapResult>;
+  /** gntdev UNMAP_GRANT_REF + munmap. ENOENT if no mapping starts at `index`. */
+  unmap(index: number): Promise<UnmapResult>;
+  /** The acting domain's view, or `domid`'s on backends that can see other domains. */
+  list(domid?: number): Promise<GnttabListing>;
+  /** ENOENT for an unknown target, EINVAL when offset+length runs past its end. */
+  read(target: PageTarget, offset: number, length?: number): Promise<Uint8Array>;
+  /** As read; EACCES through a read-only mapping. Returns the number of bytes written. */
+  write(target: PageTarget, offset: number, data: Uint8Array): Promise<number>;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** the acting domain */
+  readonly domid: number;
+  readonly caps: Capabilities;
+  info(): Promise<HostInfo>;
+  readonly domains: Domains;
+  readonly gnttab: Gnttab;
+  close(): void;
+}

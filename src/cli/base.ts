@@ -1,0 +1,95 @@
+/**
+ * The base of every command: the global flags, opening and closing the backend, the JSON and
+ * error envelope, and SPEC's exit codes (1 refused, 2 usage, 3 backend unavailable). Every
+ * failure is one line on stderr, or one JSON document on stdout with --json.
+ */
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { resolve } from 'node:path';
+import { openBackend } from '../backend/select.js';
+import type { Backend } from '../backend/types.js';
+import { usage, XgtError } from '../errors.js';
+import { parseUint, U16_MAX } from './numbers.js';
+import { errColour } from './output.js';
+
+export const globalFlags = {
+  backend: Flags.option({
+    options: ['auto', 'emu', 'native'] as const,
+    default: 'auto' as const,
+    env: 'XGT_BACKEND',
+    helpGroup: 'GLOBAL',
+    summary: 'auto = native when /dev/xen/privcmd exists, else emu',
+  })(),
+  state: Flags.string({
+    env: 'XGT_STATE',
+    helpGroup: 'GLOBAL',
+    summary: "the emulator's state file (default $XDG_STATE_HOME/xgt/emu.db)",
+  }),
+  as: Flags.custom<number>({
+    env: 'XGT_AS',
+    helpGroup: 'GLOBAL',
+    summary: 'act as this domain (emu: any existing domain; native: only your own)',
+    parse: async (s) => parseUint(s, '--as', U16_MAX),
+  })(),
+};
+
+export type GlobalFlags = Interfaces.InferredFlags<typeof globalFlags>;
+
+export abstract class XgtCommand extends Command {
+  static enableJsonFlag = true;
+  static baseFlags = globalFlags;
+
+  /** The op name errors carry, e.g. gnttab.map. */
+  protected get op(): string {
+    return (this.id ?? 'xgt').replace(/[: ]/g, '.');
+  }
+
+  /** Opens the chosen backend, runs `fn` on it and always closes it. */
+  protected async withBackend<T>(flags: GlobalFlags, fn: (b: Backend) => Promise<T>): Promise<T> {
+    const b = await openBackend({
+      backend: flags.backend,
+      state: flags.state === undefined ? undefined : resolve(flags.state),
+      as: flags.as,
+    });
+    try {
+      return await fn(b);
+    } finally {
+      b.close();
+    }
+  }
+
+  /** Human output only; --json prints the returned result instead. */
+  protected human(text: string | (() => string)): void {
+    if (!this.jsonEnabled()) this.log(typeof text === 'function' ? text() : text);
+  }
+
+  logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  }
+
+  async catch(err: Error & { exitCode?: number }): Promise<never | void> {
+    if (err instanceof Errors.ExitError) throw err;
+    const e = toXgtError(err, this.op);
+    process.exitCode = e.exitCode;
+    if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
+    else process.stderr.write(`${errorLine(e)}\n`);
+  }
+}
+
+export function toXgtError(err: unknown, op: string): XgtError {
+  if (err instanceof XgtError) return err;
+  const e = err as Error & { oclif?: { exit?: number } };
+  if (e instanceof Errors.CLIError) {
+    return usage(op, firstLine(e.message));
+  }
+  if (process.env.XGT_DEBUG) process.stderr.write(`${e?.stack ?? String(e)}\n`);
+  return new XgtError('refused', 'EIO', op, `internal error: ${firstLine(e?.message ?? String(e))}`);
+}
+
+export function errorLine(e: XgtError): string {
+  const what = e.kind === 'usage' ? 'usage error' : e.kind === 'unavailable' ? 'backend unavailable' : e.code;
+  return `${errColour.red('xgt:')} ${e.op}: ${what}: ${firstLine(e.message)}`;
+}
+
+function firstLine(s: string): string {
+  return s.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'failed';
+}

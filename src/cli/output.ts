@@ -1,0 +1,45 @@
+/**
+ * Human output: tables that look like xl's, colour only on a terminal and never with NO_COLOR.
+ * --json output never passes through here.
+ */
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+
+export function colourEnabled(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
+}
+
+export const colour = new Chalk({ level: colourEnabled() ? 1 : 0 });
+export const errColour = new Chalk({ level: colourEnabled(process.stderr) ? 1 : 0 });
+
+const PLAIN = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
+  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+};
+
+/** A borderless table; `align` marks right-aligned (numeric) columns. */
+export function table(head: string[], rows: (string | number)[][], align: ('left' | 'right')[] = []): string {
+  const t = new Table({
+    head: head.map((h) => colour.bold(h)),
+    chars: PLAIN,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1, compact: true },
+    colAligns: align.length ? align : undefined,
+  });
+  for (const r of rows) t.push(r.map(String));
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+}
+
+/** `key : value` lines, keys padded to 23 characters as `xl info` does. */
+export function record(obj: object): string {
+  return Object.entries(obj)
+    .map(([k, v]) => `${k.padEnd(23)}: ${show(v)}`)
+    .join('\n');
+}
+
+export function show(v: unknown): string {
+  if (Array.isArray(v)) return v.length ? v.map(show).join(' ') : '-';
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${show(x)}`).join(', ');
+  return String(v);
+}

@@ -1,0 +1,16 @@
+/** Errors raised before any command runs (unknown command or topic): one line, exit 2. */
+import { Errors } from '@oclif/core';
+import { usage } from '../errors.js';
+import { errorLine } from './base.js';
+
+export function reportTopLevelError(err: unknown, argv: string[]): void {
+  if (err instanceof Errors.ExitError) {
+    process.exitCode = err.oclif.exit;
+    return;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  const e = usage('xgt', msg.split('\n')[0] + (/not found/.test(msg) ? ' (see xgt --help)' : ''));
+  process.exitCode = e.exitCode;
+  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+  else process.stderr.write(`${errorLine(e)}\n`);
+}

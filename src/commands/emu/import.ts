@@ -1,0 +1,25 @@
+import { Args } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { EmuCommand } from '../../cli/emu-command.js';
+import { record } from '../../cli/output.js';
+import { usage } from '../../errors.js';
+import { importHost } from '../../emu/admin.js';
+
+export default class EmuImport extends EmuCommand {
+  static summary = 'Replace the emulated host with one exported by emu export';
+  static examples = ['<%= config.bin %> emu import host.json'];
+  static args = { file: Args.string({ required: true, description: "the export ('-' for stdin)" }) };
+
+  async run() {
+    const { args, flags } = await this.parse(EmuImport);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(args.file === '-' ? 0 : args.file, 'utf8'));
+    } catch (e) {
+      throw usage(this.op, `cannot read ${args.file} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}`);
+    }
+    const res = this.withStore(flags, (st) => ({ imported: args.file, ...st.tx(() => importHost(st, doc)) }));
+    this.human(() => record(res));
+    return res;
+  }
+}

@@ -1,0 +1,35 @@
+import { XgtCommand } from '../../cli/base.js';
+import { optionalDomidFlag } from '../../cli/flags.js';
+import { colour, table } from '../../cli/output.js';
+import type { GnttabListing } from '../../backend/types.js';
+
+export default class GnttabList extends XgtCommand {
+  static summary = "Show a domain's grants, its mappings and its grant-table usage";
+  static examples = ['<%= config.bin %> gnttab list', '<%= config.bin %> gnttab list --domid 1 --json'];
+  static flags = { domid: optionalDomidFlag('whose grant table (default: the acting domain)') };
+
+  async run() {
+    const { flags } = await this.parse(GnttabList);
+    const res = await this.withBackend(flags, (b) => b.gnttab.list(flags.domid));
+    this.human(() => render(res));
+    return res;
+  }
+}
+
+function render(l: GnttabListing): string {
+  const u = l.usage;
+  return [
+    `domid=${u.domid}: nr_frames=${u.nr_frames}, max_nr_frames=${u.max_nr_frames}, ` +
+      `maptrack ${u.maptrack_used}/${u.maptrack_max}, gntalloc ${u.gntalloc_used}/${u.gntalloc_limit}`,
+    colour.bold('granted'),
+    l.granted.length
+      ? table(['Index', 'Ref', 'To', 'RO', 'In use'],
+        l.granted.map((g) => [g.index, g.ref, g.to, g.readonly ? 'ro' : 'rw', g.in_use]), ['right', 'right', 'right'])
+      : '  (none)',
+    colour.bold('mapped'),
+    l.mapped.length
+      ? table(['Index', 'Domid', 'Refs', 'RO'],
+        l.mapped.map((m) => [m.index, m.domid, m.refs.join(','), m.readonly ? 'ro' : 'rw']), ['right', 'right'])
+      : '  (none)',
+  ].join('\n');
+}

@@ -1,0 +1,29 @@
+import { Flags } from '@oclif/core';
+import { XgtCommand } from '../../cli/base.js';
+import { uintFlag } from '../../cli/flags.js';
+import { pageTarget, targetFlags } from '../../cli/page-target.js';
+
+export default class GnttabRead extends XgtCommand {
+  static summary = 'Read bytes of a shared page, through a mapping (--index) or a grant (--ref)';
+  static examples = [
+    '<%= config.bin %> gnttab read --ref 9 --length 5 --format raw',
+    '<%= config.bin %> gnttab read --index 0 --offset 4096 --length 16 --json',
+  ];
+  static flags = {
+    ...targetFlags,
+    length: uintFlag('length', 'how many bytes (default: to the end)')(),
+    format: Flags.option({ options: ['hex', 'base64', 'raw'] as const, default: 'hex' as const, summary: 'output encoding' })(),
+  };
+
+  async run() {
+    const { flags } = await this.parse(GnttabRead);
+    const target = pageTarget(this.op, flags);
+    const bytes = Buffer.from(await this.withBackend(flags, (b) => b.gnttab.read(target, flags.offset, flags.length)));
+    const encoding = flags.format === 'base64' ? 'base64' : 'hex';
+    if (!this.jsonEnabled()) {
+      if (flags.format === 'raw') process.stdout.write(bytes);
+      else this.log(bytes.toString(encoding));
+    }
+    return { data: bytes.toString(encoding), encoding, length: bytes.length };
+  }
+}

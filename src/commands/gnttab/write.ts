@@ -1,0 +1,47 @@
+import { Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { XgtCommand } from '../../cli/base.js';
+import { pageTarget, targetFlags } from '../../cli/page-target.js';
+import { record } from '../../cli/output.js';
+import { usage } from '../../errors.js';
+
+export default class GnttabWrite extends XgtCommand {
+  static summary = 'Write bytes into a shared page, through a mapping (--index) or a grant (--ref)';
+  static examples = [
+    '<%= config.bin %> gnttab write --index 0 --offset 4096 --data hello',
+    '<%= config.bin %> gnttab write --ref 8 --hex deadbeef',
+  ];
+  static flags = {
+    ...targetFlags,
+    data: Flags.string({ summary: 'the bytes of this text (UTF-8)', exclusive: ['hex', 'file'] }),
+    hex: Flags.string({ summary: 'bytes as hex digits', exclusive: ['data', 'file'] }),
+    file: Flags.string({ summary: "the bytes of this file ('-' for stdin)", exclusive: ['data', 'hex'] }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(GnttabWrite);
+    const target = pageTarget(this.op, flags);
+    const data = this.payload(flags);
+    const written = await this.withBackend(flags, (b) => b.gnttab.write(target, flags.offset, data));
+    const res = { written };
+    this.human(() => record(res));
+    return res;
+  }
+
+  private payload(f: { data?: string; hex?: string; file?: string }): Buffer {
+    if (f.data !== undefined) return Buffer.from(f.data, 'utf8');
+    if (f.hex !== undefined) {
+      const h = f.hex.replace(/^0x/i, '');
+      if (!/^([0-9a-f]{2})*$/i.test(h)) throw usage(this.op, '--hex: needs an even number of hex digits');
+      return Buffer.from(h, 'hex');
+    }
+    if (f.file !== undefined) {
+      try {
+        return readFileSync(f.file === '-' ? 0 : f.file);
+      } catch (e) {
+        throw usage(this.op, `--file: cannot read ${f.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    throw usage(this.op, 'one of --data, --hex or --file is required');
+  }
+}

@@ -1,0 +1,26 @@
+/** Reading domain rows, shared by every emulator module. */
+import type { StateStore } from './store.js';
+
+export interface DomainRow {
+  domid: number;
+  name: string;
+  type: 'pv' | 'pvh' | 'hvm';
+  hap: number;
+  memory_kb: number;
+  vcpus: number;
+  state: 'running' | 'dying';
+  max_grant_frames: number;
+  max_evtchn_port: number;
+  nr_grant_frames: number;
+  gnt_next_unused: number;
+  gntalloc_next_page: number;
+}
+
+export function domainRow(st: StateStore, domid: number): DomainRow | undefined {
+  return st.get<DomainRow>('SELECT * FROM domains WHERE domid = ?', domid);
+}
+
+export function liveDomain(st: StateStore, domid: number): DomainRow | undefined {
+  const d = domainRow(st, domid);
+  return d && d.state === 'running' ? d : undefined;
+}

@@ -1,0 +1,124 @@
+/**
+ * /dev/xen/gntalloc of an emulated domain (XEN-FACTS B): grants the domain's own zeroed pages.
+ * One device per domain, as the native agent holds one gntalloc fd per user: indices are byte
+ * offsets that only grow, the limit counts every gref of the kernel (deallocated ones included
+ * while the grantee still maps them), and a gref still mapped when deallocated lingers until
+ * the grantee unmaps it.
+ */
+import { refused } from '../errors.js';
+import type { GrantResult, UngrantResult } from '../backend/types.js';
+import { liveDomain, type DomainRow } from './domain-rows.js';
+import { allocRef, endAccessAndFree, grantRow, writeGrantEntry } from './grant-table.js';
+import { PAGE_SIZE } from './host-layout.js';
+import { GNTALLOC_LIMIT } from './limits.js';
+import { domainPages, gfnToMfn, zeroFrame } from './machine.js';
+import type { StateStore } from './store.js';
+
+const OP_ALLOC = 'gnttab.grant';
+const OP_DEALLOC = 'gnttab.ungrant';
+
+export interface GntallocRow {
+  domid: number; ref: number; run_page: number; run_count: number; pos: number; gfn: number;
+  to_domid: number; readonly: number; released: number;
+}
+
+export function gntallocInUse(st: StateStore, domid: number): number {
+  return st.get<{ n: number }>('SELECT count(*) AS n FROM gntalloc WHERE domid = ?', domid)!.n;
+}
+
+/**
+ * ALLOC_GREF. Linux advances the fd's index before it allocates the grefs, and does not take
+ * it back when that fails; `onIndexConsumed` lets the caller keep that advance while the rest
+ * is rolled back.
+ */
+export function allocGrefs(st: StateStore, d: DomainRow, to: number, pages: number, readonly: boolean,
+  runAllocation: (fn: () => GrantResult) => GrantResult): GrantResult {
+  const used = gntallocInUse(st, d.domid);
+  if (used + pages > GNTALLOC_LIMIT) {
+    throw refused('ENOSPC', OP_ALLOC,
+      `gntalloc limit reached: ${used} of ${GNTALLOC_LIMIT} grants in use, ${pages} more asked`);
+  }
+  const runPage = d.gntalloc_next_page;
+  st.run('UPDATE domains SET gntalloc_next_page = gntalloc_next_page + ? WHERE domid = ?', pages, d.domid);
+  return runAllocation(() => {
+    const gfns = freeKernelPages(st, d.domid, pages);
+    const refs: number[] = [];
+    for (let pos = 0; pos < pages; pos++) {
+      const ref = allocRef(st, d, OP_ALLOC);
+      zeroFrame(st, gfnToMfn(st, d.domid, gfns[pos])!);
+      writeGrantEntry(st, d.domid, ref, to, gfns[pos], readonly);
+      st.run(`INSERT INTO gntalloc (domid, ref, run_page, run_count, pos, gfn, to_domid, readonly)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.domid, ref, runPage, pages, pos, gfns[pos], to, readonly ? 1 : 0);
+      refs.push(ref);
+    }
+    return { domid: d.domid, to, index: runPage * PAGE_SIZE, refs, readonly };
+  });
+}
+
+/**
+ * Pages the kernel can hand out: the highest guest frames not already given to gntalloc
+ * (ENOMEM when the domain has none left).
+ */
+function freeKernelPages(st: StateStore, domid: number, pages: number): number[] {
+  const used = new Set(st.all<{ gfn: number }>('SELECT gfn FROM gntalloc WHERE domid = ?', domid).map((r) => r.gfn));
+  const out: number[] = [];
+  for (let gfn = domainPages(st, domid) - 1; gfn >= 0 && out.length < pages; gfn--) {
+    if (!used.has(gfn)) out.push(gfn);
+  }
+  if (out.length < pages) throw refused('ENOMEM', OP_ALLOC, `domain ${domid} has no free pages left to grant`);
+  return out;
+}
+
+/** DEALLOC_GREF of the whole run that starts at `index`. */
+export function deallocRun(st: StateStore, domid: number, index: number): UngrantResult {
+  const rows = index % 4096 === 0
+    ? st.all<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND run_page = ? AND released = 0 ORDER BY pos',
+      domid, index / PAGE_SIZE)
+    : [];
+  if (rows.length === 0) throw refused('EINVAL', OP_DEALLOC, `no grant run starts at index ${index}`);
+  const deferred: number[] = [];
+  for (const r of rows) {
+    const g = grantRow(st, domid, r.ref)!;
+    if (g.pin_read + g.pin_write > 0) {
+      st.run('UPDATE gntalloc SET released = 1 WHERE domid = ? AND ref = ?', domid, r.ref);
+      deferred.push(r.ref);
+    } else {
+      freeGref(st, r);
+    }
+  }
+  return { index, refs: rows.map((r) => r.ref), deferred };
+}
+
+function freeGref(st: StateStore, r: GntallocRow): void {
+  endAccessAndFree(st, r.domid, r.ref);
+  st.run('DELETE FROM gntalloc WHERE domid = ? AND ref = ?', r.domid, r.ref);
+  zeroFrame(st, gfnToMfn(st, r.domid, r.gfn)!);
+}
+
+/** After the grantee unmapped: a deallocated gref nobody maps any more is finally freed. */
+export function releaseIfUnused(st: StateStore, granter: number, ref: number): void {
+  const r = st.get<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND ref = ? AND released = 1', granter, ref);
+  if (!r) return;
+  const g = grantRow(st, granter, ref)!;
+  if (g.pin_read + g.pin_write === 0) freeGref(st, r);
+}
+
+/** The machine frames from `ref`'s page to the end of its run (for read/write through --ref). */
+export function framesFromRef(st: StateStore, domid: number, ref: number, op: string): number[] {
+  const r = st.get<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
+  if (!r) throw refused('ENOENT', op, `domain ${domid} holds no granted page with ref ${ref}`);
+  return st.all<{ gfn: number }>('SELECT gfn FROM gntalloc WHERE domid = ? AND run_page = ? AND pos >= ? ORDER BY pos',
+    domid, r.run_page, r.pos).map((x) => gfnToMfn(st, domid, x.gfn)!);
+}
+
+export function listGranted(st: StateStore, domid: number) {
+  return st.all<GntallocRow & { pin_read: number; pin_write: number }>(
+    `SELECT a.*, g.pin_read, g.pin_write FROM gntalloc a JOIN grants g ON g.domid = a.domid AND g.ref = a.ref
+     WHERE a.domid = ? AND a.released = 0 ORDER BY a.run_page, a.pos`, domid);
+}
+
+export function requireLive(st: StateStore, domid: number, op: string): DomainRow {
+  const d = liveDomain(st, domid);
+  if (!d) throw refused('ESRCH', op, `no domain ${domid}`);
+  return d;
+}

@@ -1,0 +1,94 @@
+/**
+ * /dev/xen/gntdev of an emulated domain (XEN-FACTS A): MAP_GRANT_REF places a mapping at the
+ * kernel's index (sorted first fit, a gap exactly the request's size skipped) and the mmap that
+ * follows pins every grant through the hypervisor's checks. A refused ref fails the whole
+ * mapping with EINVAL and leaves nothing mapped.
+ */
+import { refused } from '../errors.js';
+import type { MapResult, UnmapResult } from '../backend/types.js';
+import { pinForMap, unpin } from './grant-table.js';
+import { releaseIfUnused } from './gntalloc.js';
+import { PAGE_SIZE } from './host-layout.js';
+import { GNTDEV_MAP_LIMIT } from './limits.js';
+import type { StateStore } from './store.js';
+
+const OP_MAP = 'gnttab.map';
+const OP_UNMAP = 'gnttab.unmap';
+
+export interface MapRow { domid: number; page: number; count: number; granter: number; readonly: number }
+
+/**
+ * The kernel walks its maps in index order and slots the new one in front of the first map it
+ * ends strictly before; so a gap of exactly `count` pages is not reused.
+ */
+export function placeIndex(st: StateStore, domid: number, count: number): number {
+  let page = 0;
+  for (const m of st.stmt('SELECT page, count FROM gntdev_maps WHERE domid = ? ORDER BY page')
+    .iterate(domid) as Iterable<{ page: number; count: number }>) {
+    if (page + count < m.page) break;
+    page = m.page + m.count;
+  }
+  return page;
+}
+
+export function maptrackInUse(st: StateStore, domid: number): number {
+  return st.get<{ n: number }>('SELECT count(*) AS n FROM gntdev_pages WHERE domid = ?', domid)!.n;
+}
+
+export function mapGrants(st: StateStore, domid: number, granter: number, refs: number[], readonly: boolean): MapResult {
+  if (refs.length === 0 || refs.length > GNTDEV_MAP_LIMIT) {
+    throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${GNTDEV_MAP_LIMIT} refs (got ${refs.length})`);
+  }
+  const page = placeIndex(st, domid, refs.length);
+  let handles = maptrackInUse(st, domid);
+  st.run('INSERT INTO gntdev_maps (domid, page, count, granter, readonly) VALUES (?, ?, ?, ?, ?)',
+    domid, page, refs.length, granter, readonly ? 1 : 0);
+  refs.forEach((ref, pos) => {
+    const mfn = pinForMap(st, OP_MAP, domid, granter, ref, readonly, handles++);
+    st.run('INSERT INTO gntdev_pages (domid, page, pos, granter, ref, mfn) VALUES (?, ?, ?, ?, ?, ?)',
+      domid, page, pos, granter, ref, mfn);
+  });
+  return { index: page * PAGE_SIZE, domid: granter, refs, count: refs.length, readonly };
+}
+
+export function mapAt(st: StateStore, domid: number, index: number): MapRow | undefined {
+  if (index % 4096 !== 0) return undefined;
+  return st.get<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? AND page = ?', domid, index / PAGE_SIZE);
+}
+
+export function mapPages(st: StateStore, domid: number, page: number) {
+  return st.all<{ ref: number; mfn: number; granter: number }>(
+    'SELECT ref, mfn, granter FROM gntdev_pages WHERE domid = ? AND page = ? ORDER BY pos', domid, page);
+}
+
+/**
+ * UNMAP_GRANT_REF + munmap: unpins every grant; a grant its granter already deallocated is
+ * freed now, and a dying granter with nothing mapped any more goes away (`onGranterIdle`).
+ */
+export function unmapIndex(st: StateStore, domid: number, index: number,
+  onGranterIdle: (granter: number) => void): UnmapResult {
+  const m = mapAt(st, domid, index);
+  if (!m) throw refused('ENOENT', OP_UNMAP, `domain ${domid} has no mapping at index ${index}`);
+  const pages = mapPages(st, domid, m.page);
+  removeMap(st, m, pages);
+  onGranterIdle(m.granter);
+  return { index, domid: m.granter, refs: pages.map((p) => p.ref), count: m.count };
+}
+
+export function removeMap(st: StateStore, m: MapRow, pages: { ref: number }[]): void {
+  st.run('DELETE FROM gntdev_pages WHERE domid = ? AND page = ?', m.domid, m.page);
+  st.run('DELETE FROM gntdev_maps WHERE domid = ? AND page = ?', m.domid, m.page);
+  for (const p of pages) {
+    unpin(st, m.granter, p.ref, m.readonly === 1);
+    releaseIfUnused(st, m.granter, p.ref);
+  }
+}
+
+export function listMaps(st: StateStore, domid: number) {
+  return st.all<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? ORDER BY page', domid).map((m) => ({
+    index: m.page * PAGE_SIZE,
+    domid: m.granter,
+    refs: mapPages(st, domid, m.page).map((p) => p.ref),
+    readonly: m.readonly === 1,
+  }));
+}

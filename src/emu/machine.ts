@@ -1,0 +1,101 @@
+/**
+ * Machine memory of the emulated host: free frames kept as ranges, guest frames mapped to
+ * machine frames through p2m ranges, and page contents stored only for pages that are not all
+ * zeros. Granted and mapped pages are the same machine frame on both sides, so bytes written
+ * through one side are read through the other.
+ */
+import { refused } from '../errors.js';
+import { PAGE_SIZE } from './host-layout.js';
+import type { StateStore } from './store.js';
+
+type Extent = [firstMfn: number, count: number];
+
+export function allocFramesFromTop(st: StateStore, pages: number, op: string): Extent[] {
+  const plan: Extent[] = [];
+  let need = pages;
+  for (const r of st.all<{ first_mfn: number; count: number }>(
+    'SELECT first_mfn, count FROM free_mfns ORDER BY first_mfn DESC')) {
+    if (need === 0) break;
+    const take = Math.min(need, r.count);
+    if (take === r.count) st.run('DELETE FROM free_mfns WHERE first_mfn = ?', r.first_mfn);
+    else st.run('UPDATE free_mfns SET count = ? WHERE first_mfn = ?', r.count - take, r.first_mfn);
+    plan.push([r.first_mfn + r.count - take, take]);
+    need -= take;
+  }
+  if (need > 0) throw refused('ENOMEM', op, `not enough free host memory (${pages} pages asked)`);
+  return plan;
+}
+
+/** Returns frames to the free pool, merged with their neighbours, and forgets their contents. */
+export function freeFrames(st: StateStore, first: number, count: number): void {
+  st.run('DELETE FROM frames WHERE mfn >= ? AND mfn < ?', first, first + count);
+  let start = first;
+  let len = count;
+  const before = st.get<{ first_mfn: number; count: number }>(
+    'SELECT first_mfn, count FROM free_mfns WHERE first_mfn < ? ORDER BY first_mfn DESC LIMIT 1', first);
+  if (before && before.first_mfn + before.count === first) {
+    st.run('DELETE FROM free_mfns WHERE first_mfn = ?', before.first_mfn);
+    start = before.first_mfn;
+    len += before.count;
+  }
+  const after = st.get<{ count: number }>('SELECT count FROM free_mfns WHERE first_mfn = ?', first + count);
+  if (after) {
+    st.run('DELETE FROM free_mfns WHERE first_mfn = ?', first + count);
+    len += after.count;
+  }
+  st.run('INSERT INTO free_mfns (first_mfn, count) VALUES (?, ?)', start, len);
+}
+
+export interface P2mRange { first_gfn: number; count: number; first_mfn: number; type: string }
+
+export function p2mRangeOf(st: StateStore, domid: number, gfn: number): P2mRange | undefined {
+  const r = st.get<P2mRange>(
+    'SELECT first_gfn, count, first_mfn, type FROM p2m WHERE domid = ? AND first_gfn <= ? ORDER BY first_gfn DESC LIMIT 1',
+    domid, gfn);
+  return r && gfn < r.first_gfn + r.count ? r : undefined;
+}
+
+export function gfnToMfn(st: StateStore, domid: number, gfn: number): number | undefined {
+  const r = p2mRangeOf(st, domid, gfn);
+  return r ? r.first_mfn + (gfn - r.first_gfn) : undefined;
+}
+
+export function domainPages(st: StateStore, domid: number): number {
+  return st.get<{ n: number }>('SELECT coalesce(sum(count), 0) AS n FROM p2m WHERE domid = ?', domid)!.n;
+}
+
+export function zeroFrame(st: StateStore, mfn: number): void {
+  st.run('DELETE FROM frames WHERE mfn = ?', mfn);
+}
+
+/** Reads `length` bytes at `offset` of the virtually contiguous run of frames `mfns`. */
+export function readFrames(st: StateStore, mfns: number[], offset: number, length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const pos = offset + done;
+    const page = Math.floor(pos / PAGE_SIZE);
+    const inPage = pos % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - inPage, length - done);
+    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfns[page]);
+    if (row) row.data.copy(out, done, inPage, inPage + n);
+    done += n;
+  }
+  return out;
+}
+
+export function writeFrames(st: StateStore, mfns: number[], offset: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) {
+    const pos = offset + done;
+    const page = Math.floor(pos / PAGE_SIZE);
+    const inPage = pos % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - inPage, data.length - done);
+    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfns[page]);
+    const buf = row ? Buffer.from(row.data) : Buffer.alloc(PAGE_SIZE);
+    buf.set(data.subarray(done, done + n), inPage);
+    if (buf.every((b) => b === 0)) st.run('DELETE FROM frames WHERE mfn = ?', mfns[page]);
+    else st.run('INSERT OR REPLACE INTO frames (mfn, data) VALUES (?, ?)', mfns[page], buf);
+    done += n;
+  }
+}

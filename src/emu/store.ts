@@ -1,0 +1,220 @@
+/**
+ * The thin persistence layer under the emulator's rules: opening (and atomically creating) the
+ * state file, telling a foreign or damaged file from ours without writing to it, and running
+ * each operation in one IMMEDIATE transaction so that concurrent processes serialise and a
+ * refused or killed command leaves nothing behind.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { unavailable, XgtError } from '../errors.js';
+import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { seedHost } from './host-layout.js';
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/** How long a command waits for another process's transaction before giving up (exit 3). */
+export function lockTimeoutMs(): number {
+  const v = Number(process.env.XGT_LOCK_TIMEOUT_MS);
+  return Number.isFinite(v) && v >= 0 ? v : 15000;
+}
+
+type Stmt = Database.Statement;
+
+export class StateStore {
+  private readonly stmts = new Map<string, Stmt>();
+
+  constructor(readonly db: Database.Database, readonly path: string) {}
+
+  /** Opens the state file, creating it (holding just Domain-0) if it does not exist. */
+  static open(path: string, { create = true } = {}): StateStore {
+    if (!existsSync(path)) {
+      if (!create) throw unavailable('emu.open', `state file ${path} does not exist`);
+      createStateFile(path);
+    }
+    checkHeader(path);
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: true, timeout: lockTimeoutMs() });
+    } catch (e) {
+      throw sqliteUnavailable(e, path);
+    }
+    const store = new StateStore(db, path);
+    try {
+      store.validate();
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = OFF');
+    } catch (e) {
+      db.close();
+      throw e instanceof XgtError ? e : sqliteUnavailable(e, path);
+    }
+    return store;
+  }
+
+  private validate(): void {
+    const appId = this.db.pragma('application_id', { simple: true }) as number;
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (appId !== APPLICATION_ID) {
+      throw unavailable('emu.open', `${this.path} is an SQLite file of another program, not an xgt state file`);
+    }
+    if (version !== SCHEMA_VERSION) {
+      const rel = version > SCHEMA_VERSION ? 'newer than' : 'older than';
+      throw unavailable('emu.open',
+        `state file ${this.path} has schema version ${version}, ${rel} this xgt's (${SCHEMA_VERSION})`);
+    }
+  }
+
+  /** A cached prepared statement: the same SQL is compiled once per process. */
+  stmt(sql: string): Stmt {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  run(sql: string, ...params: unknown[]): Database.RunResult {
+    return this.stmt(sql).run(...params);
+  }
+
+  /** Runs `fn` as one write transaction: all of it lands, or none of it. */
+  tx<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      if (e instanceof XgtError) throw e;
+      throw sqliteUnavailable(e, this.path);
+    }
+  }
+
+  /** A consistent read (a deferred transaction). */
+  read<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).deferred();
+    } catch (e) {
+      if (e instanceof XgtError) throw e;
+      throw sqliteUnavailable(e, this.path);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * A new state file appears whole or not at all: it is built under a temporary name and linked
+ * into place, so a concurrent opener never sees a half-initialised file, and a file that exists
+ * but is empty or damaged is never mistaken for a new one.
+ */
+function createStateFile(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw unavailable('emu.open', `cannot create the directory of ${path}: ${(e as Error).message}`);
+  }
+  const tmp = `${path}.init-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = new Database(tmp);
+    try {
+      initialise(db);
+    } finally {
+      db.close();
+    }
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return; // another process created it first: use theirs
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') {
+        if (!existsSync(path)) renameSync(tmp, path);
+        return;
+      }
+      throw e;
+    }
+  } catch (e) {
+    if (e instanceof XgtError) throw e;
+    throw unavailable('emu.open', `cannot create state file ${path}: ${(e as Error).message}`);
+  } finally {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}-journal`]) {
+      try { unlinkSync(f); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** Schema, then a fresh host holding Domain-0. */
+export function initialise(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.transaction(() => {
+    db.exec(SCHEMA_SQL);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    seedHost(new StateStore(db, '(new)'));
+  }).immediate();
+}
+
+/**
+ * Reads the first bytes ourselves, so that a truncated, empty or foreign file is refused before
+ * SQLite could be tempted to treat it as a fresh database and write to it.
+ */
+function checkHeader(path: string): void {
+  let fd: number;
+  try {
+    if (!statSync(path).isFile()) throw unavailable('emu.open', `state file ${path} is not a regular file`);
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if (e instanceof XgtError) throw e;
+    throw unavailable('emu.open', `cannot read state file ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const buf = Buffer.alloc(100);
+    const n = readSync(fd, buf, 0, 100, 0);
+    if (n < 100 || buf.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
+      throw unavailable('emu.open', `state file ${path} is corrupt or not an xgt state file (no SQLite header)`);
+    }
+    if (buf.readUInt32BE(68) !== APPLICATION_ID) {
+      throw unavailable('emu.open', `${path} is an SQLite file of another program, not an xgt state file`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function sqliteUnavailable(e: unknown, path: string): XgtError {
+  const err = e as { code?: string; message?: string };
+  const code = err.code ?? '';
+  const why =
+    code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? `is locked by another process (waited ${lockTimeoutMs()} ms)`
+      : code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') ? 'is corrupt'
+        : code.startsWith('SQLITE_READONLY') ? 'is read-only (file or directory not writable)'
+          : code === 'SQLITE_FULL' ? 'cannot be written: the disk is full'
+            : code.startsWith('SQLITE_CANTOPEN') ? 'cannot be opened'
+              : code.startsWith('SQLITE_IOERR') ? 'cannot be read or written (I/O error)'
+                : `cannot be used (${err.message ?? String(e)})`;
+  return unavailable('emu.state', `state file ${path} ${why}`);
+}
+
+/** The default state file: $XDG_STATE_HOME/xgt/emu.db, else ~/.local/state/xgt/emu.db. */
+export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/')
+    ? env.XDG_STATE_HOME
+    : `${env.HOME ?? '/tmp'}/.local/state`;
+  return `${base}/xgt/emu.db`;
+}
+
+/** Removes a damaged state file and its SQLite side files (emu init --force only). */
+export function removeStateFile(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    try { unlinkSync(f); } catch { /* not there */ }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * One error type for every failure xgt reports. The exit code follows SPEC: 1 when Xen, the kernel
+ * driver or the emulator refused (an errno), 2 for usage errors, 3 when the backend is unavailable.
+ */
+
+export const ERRNO: Record<string, number> = {
+  EPERM: 1, ENOENT: 2, ESRCH: 3, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13,
+  EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, EFBIG: 27, ENOSPC: 28, ENOTTY: 25,
+  ENOSYS: 38, ENODATA: 61, EOPNOTSUPP: 95, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ENXIO: 6,
+};
+
+/** public/grant_table.h status codes (value → name, message), in code order. */
+export const GNTST: Record<number, [name: string, message: string]> = {
+  0: ['GNTST_okay', 'okay'],
+  [-1]: ['GNTST_general_error', 'undefined error'],
+  [-2]: ['GNTST_bad_domain', 'unrecognised domain id'],
+  [-3]: ['GNTST_bad_gntref', 'invalid grant reference'],
+  [-4]: ['GNTST_bad_handle', 'invalid mapping handle'],
+  [-5]: ['GNTST_bad_virt_addr', 'invalid virtual address'],
+  [-6]: ['GNTST_bad_dev_addr', 'invalid device address'],
+  [-7]: ['GNTST_no_device_space', 'no spare translation slot in the I/O MMU'],
+  [-8]: ['GNTST_permission_denied', 'permission denied'],
+  [-9]: ['GNTST_bad_page', 'bad page'],
+  [-10]: ['GNTST_bad_copy_arg', 'copy arguments cross page boundary'],
+  [-11]: ['GNTST_address_too_big', 'page address size too large'],
+  [-12]: ['GNTST_eagain', 'operation not done; try again'],
+  [-13]: ['GNTST_no_space', 'out of space'],
+};
+
+export const GNTST_GENERAL_ERROR = -1;
+export const GNTST_BAD_DOMAIN = -2;
+export const GNTST_BAD_GNTREF = -3;
+export const GNTST_NO_SPACE = -13;
+
+export type ErrorKind = 'refused' | 'usage' | 'unavailable';
+
+const EXIT: Record<ErrorKind, number> = { refused: 1, usage: 2, unavailable: 3 };
+
+export class XgtError extends Error {
+  readonly kind: ErrorKind;
+  /** errno name (EINVAL…) for refusals; USAGE or UNAVAILABLE otherwise */
+  readonly code: string;
+  readonly op: string;
+  readonly gntst?: number;
+  /** extra fields some refusals carry (nr_exchanged for a partial exchange, …) */
+  readonly extra?: Record<string, unknown>;
+
+  constructor(kind: ErrorKind, code: string, op: string, message: string,
+    opts: { gntst?: number; extra?: Record<string, unknown> } = {}) {
+    super(message);
+    this.kind = kind;
+    this.code = code;
+    this.op = op;
+    this.gntst = opts.gntst;
+    this.extra = opts.extra;
+  }
+
+  get exitCode(): number {
+    return EXIT[this.kind];
+  }
+
+  get errno(): number | null {
+    return this.kind === 'refused' ? ERRNO[this.code] ?? null : null;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      code: this.code, errno: this.errno, op: this.op, message: this.message,
+    };
+    if (this.gntst !== undefined) {
+      out.gntst = this.gntst;
+      out.gntst_name = GNTST[this.gntst]?.[0] ?? 'GNTST_unknown';
+    }
+    return { ...out, ...this.extra };
+  }
+}
+
+/** The hypervisor, the driver or the emulator refused: exit 1. */
+export function refused(code: keyof typeof ERRNO | string, op: string, message: string,
+  opts: { gntst?: number; extra?: Record<string, unknown> } = {}): XgtError {
+  if (!(code in ERRNO)) throw new Error(`internal: unknown errno name ${code}`);
+  return new XgtError('refused', code, op, message, opts);
+}
+
+export function usage(op: string, message: string): XgtError {
+  return new XgtError('usage', 'USAGE', op, message);
+}
+
+export function unavailable(op: string, message: string): XgtError {
+  return new XgtError('unavailable', 'UNAVAILABLE', op, message);
+}
+
+export function gntstMessage(status: number): string {
+  const [name, text] = GNTST[status] ?? ['GNTST_unknown', 'unknown status'];
+  return `${name} (${text})`;
+}

@@ -65,7 +65,7 @@ export class XgtError extends Error {
 
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
-      code: this.code, errno: this.errno, op: this.op, message: this.message,
+      code: this.code, errno: this.errno, op: this.op, message: oneLine(this.message),
     };
     if (this.gntst !== undefined) {
       out.gntst = this.gntst;
@@ -93,4 +93,18 @@ export function unavailable(op: string, message: string): XgtError {
 export function gntstMessage(status: number): string {
   const [name, text] = GNTST[status] ?? ['GNTST_unknown', 'unknown status'];
   return `${name} (${text})`;
+}
+
+/**
+ * Every message is one line. oclif's parser wraps messages in several lines of framing
+ * ("Parsing --x", "See more help with --help"); only the substance is kept.
+ */
+export function oneLine(message: string): string {
+  const lines = message
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter((l) => l && !/^See more help with/.test(l) && !/^The following errors? occurred:?$/.test(l)
+      && !/^Parsing --\S+$/.test(l));
+  return lines.join(' ').replace(/: ; /g, ': ') || 'failed';
 }

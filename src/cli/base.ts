@@ -7,7 +7,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { resolve } from 'node:path';
 import { openBackend } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
-import { usage, XgtError } from '../errors.js';
+import { oneLine, usage, XgtError } from '../errors.js';
 import { parseUint, U16_MAX } from './numbers.js';
 import { errColour } from './output.js';
 
@@ -68,7 +68,9 @@ export abstract class XgtCommand extends Command {
 
   async catch(err: Error & { exitCode?: number }): Promise<never | void> {
     if (err instanceof Errors.ExitError) throw err;
-    const e = toXgtError(err, this.op);
+    let e = toXgtError(err, this.op);
+    // flag and argument parsers name the argument; the envelope names the command
+    if (e.kind === 'usage' && !e.op.includes('.')) e = usage(this.op, e.message);
     process.exitCode = e.exitCode;
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
     else process.stderr.write(`${errorLine(e)}\n`);
@@ -79,17 +81,14 @@ export function toXgtError(err: unknown, op: string): XgtError {
   if (err instanceof XgtError) return err;
   const e = err as Error & { oclif?: { exit?: number } };
   if (e instanceof Errors.CLIError) {
-    return usage(op, firstLine(e.message));
+    return usage(op, oneLine(e.message));
   }
   if (process.env.XGT_DEBUG) process.stderr.write(`${e?.stack ?? String(e)}\n`);
-  return new XgtError('refused', 'EIO', op, `internal error: ${firstLine(e?.message ?? String(e))}`);
+  return new XgtError('refused', 'EIO', op, `internal error: ${oneLine(e?.message ?? String(e))}`);
 }
 
 export function errorLine(e: XgtError): string {
   const what = e.kind === 'usage' ? 'usage error' : e.kind === 'unavailable' ? 'backend unavailable' : e.code;
-  return `${errColour.red('xgt:')} ${e.op}: ${what}: ${firstLine(e.message)}`;
-}
-
-function firstLine(s: string): string {
-  return s.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'failed';
+  const where = e.op === 'xgt' ? '' : ` ${e.op}:`;
+  return `${errColour.red('xgt:')}${where} ${what}: ${oneLine(e.message)}`;
 }

@@ -1,0 +1,5 @@
+/** The backend contract suite on the emulator. test:xen runs the same cases natively. */
+import { gnttabContract } from './gnttab.contract.js';
+import { emuEnv } from './emu-env.js';
+
+gnttabContract(emuEnv);

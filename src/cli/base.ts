@@ -59,7 +59,7 @@ export abstract class XgtCommand extends Command {
 
   /** Human output only; --json prints the returned result instead. */
   protected human(text: string | (() => string)): void {
-    if (!this.jsonEnabled()) this.log(typeof text === 'function' ? text() : text);
+    if (!this.jsonEnabled()) process.stdout.write(`${typeof text === 'function' ? text() : text}\n`);
   }
 
   logJson(json: unknown): void {
@@ -68,6 +68,8 @@ export abstract class XgtCommand extends Command {
 
   async catch(err: Error & { exitCode?: number }): Promise<never | void> {
     if (err instanceof Errors.ExitError) throw err;
+    // a parse that failed is still a parse: keeps oclif from warning that run() skipped it
+    (this as unknown as { parsed: boolean }).parsed = true;
     let e = toXgtError(err, this.op);
     // flag and argument parsers name the argument; the envelope names the command
     if (e.kind === 'usage' && !e.op.includes('.')) e = usage(this.op, e.message);

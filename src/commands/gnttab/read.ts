@@ -22,7 +22,7 @@ export default class GnttabRead extends XgtCommand {
     const encoding = flags.format === 'base64' ? 'base64' : 'hex';
     if (!this.jsonEnabled()) {
       if (flags.format === 'raw') process.stdout.write(bytes);
-      else this.log(bytes.toString(encoding));
+      else process.stdout.write(`${bytes.toString(encoding)}\n`);
     }
     return { data: bytes.toString(encoding), encoding, length: bytes.length };
   }

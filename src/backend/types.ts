@@ -129,5 +129,51 @@ export interface Backend {
   info(): Promise<HostInfo>;
   readonly domains: Domains;
   readonly gnttab: Gnttab;
+  readonly evtchn: Evtchn;
   close(): void;
+}
+
+export type EvtchnState = 'unbound' | 'interdomain' | 'virq' | 'ipi' | 'pirq';
+
+export interface PortInfo {
+  port: number;
+  state: EvtchnState;
+  remote_domid: number | null;
+  remote_port: number | null;
+  virq: number | null;
+  pending: boolean;
+  masked: boolean;
+  /** bound through the acting domain's evtchn device (xgt); false for the kernel's own ports */
+  bound_here: boolean;
+}
+
+export interface BindResult {
+  port: number;
+  state: 'unbound' | 'interdomain' | 'virq';
+  remote_domid?: number;
+  remote_port?: number;
+  virq?: number;
+}
+
+export interface Evtchn {
+  /** BIND_UNBOUND_PORT: a port `remote` may bind to. ENOSPC when no port is free. */
+  bindUnbound(remote: number): Promise<BindResult>;
+  /**
+   * BIND_INTERDOMAIN: ESRCH for a missing domain, EINVAL unless the remote port is unbound and
+   * meant for us, ENOSPC. The new local port is pending at once (Xen marks it so).
+   */
+  bindInterdomain(remote: number, remotePort: number): Promise<BindResult>;
+  /** BIND_VIRQ on vCPU 0: EINVAL past NR_VIRQS, EBUSY for a global virq we do not handle, EEXIST when bound. */
+  bindVirq(virq: number): Promise<BindResult>;
+  /** NOTIFY: ENOTCONN unless the port is bound on our device. Sends to an unbound peer are dropped. */
+  notify(port: number): Promise<{ port: number }>;
+  /** UNBIND: EINVAL past the channel count, ENOTCONN unless bound on our device. The peer turns unbound. */
+  unbind(port: number): Promise<{ port: number }>;
+  /**
+   * read() then write-back: the delivered ports (of `ports`, when given), unmasked again.
+   * `timeoutMs` 0 polls, undefined waits for ever; nothing within it → ETIMEDOUT.
+   */
+  wait(ports: number[], timeoutMs: number | undefined): Promise<{ ports: number[] }>;
+  /** Every allocated port of `domid` (default: ours), like lsevtchn. */
+  list(domid?: number): Promise<{ ports: PortInfo[] }>;
 }

@@ -4,8 +4,10 @@
  */
 import { refused, usage } from '../errors.js';
 import type {
-  Backend, Capabilities, DomainCreateOptions, Domains, Gnttab, GrantResult, HostInfo, PageTarget,
+  Backend, Capabilities, DomainCreateOptions, Domains, Evtchn, Gnttab, GrantResult, HostInfo, PageTarget,
 } from '../backend/types.js';
+import * as ev from './evtchn.js';
+import { ChangeWatcher } from './wakeup.js';
 import { liveDomain } from './domain-rows.js';
 import { createDomain, destroyDomain, listDomains, reapIfIdle } from './domains.js';
 import { allocGrefs, deallocRun, framesFromRef, gntallocInUse, listGranted, requireLive } from './gntalloc.js';
@@ -39,10 +41,12 @@ export class EmuBackend implements Backend {
   readonly caps = EMU_CAPS;
   readonly domains: Domains;
   readonly gnttab: Gnttab;
+  readonly evtchn: Evtchn;
 
   private constructor(readonly st: StateStore, readonly domid: number) {
     this.domains = new EmuDomains(st);
     this.gnttab = new EmuGnttab(st, domid);
+    this.evtchn = new EmuEvtchn(st, domid);
   }
 
   /** Opens the state file and checks that the acting domain exists (a usage error if not). */
@@ -79,8 +83,7 @@ class EmuDomains implements Domains {
   }
 
   async destroy(domid: number) {
-    // Event channels join in with the event-channel rules; a domain has none before that.
-    return this.st.tx(() => destroyDomain(this.st, domid, () => undefined));
+    return this.st.tx(() => destroyDomain(this.st, domid, (d) => ev.closeAllPorts(this.st, d)));
   }
 }
 
@@ -172,5 +175,55 @@ function checkRange(pages: number, offset: number, length: number, op: string): 
   const size = pages * PAGE_SIZE;
   if (offset > size || offset + length > size || length < 0) {
     throw refused('EINVAL', op, `offset ${offset} + length ${length} runs past the end (${size} bytes)`);
+  }
+}
+
+class EmuEvtchn implements Evtchn {
+  constructor(private readonly st: StateStore, private readonly domid: number) {}
+
+  private me() {
+    return requireLive(this.st, this.domid, 'evtchn.bind');
+  }
+
+  async bindUnbound(remote: number) {
+    return this.st.tx(() => ev.bindUnbound(this.st, this.me(), remote));
+  }
+
+  async bindInterdomain(remote: number, remotePort: number) {
+    return this.st.tx(() => ev.bindInterdomain(this.st, this.me(), remote, remotePort));
+  }
+
+  async bindVirq(virq: number) {
+    return this.st.tx(() => ev.bindVirq(this.st, this.me(), virq));
+  }
+
+  async notify(port: number) {
+    return this.st.tx(() => ev.notify(this.st, this.domid, port));
+  }
+
+  async unbind(port: number) {
+    return this.st.tx(() => ev.unbind(this.st, this.domid, port));
+  }
+
+  async wait(ports: number[], timeoutMs: number | undefined) {
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+    const watcher = timeoutMs === 0 ? undefined : new ChangeWatcher(this.st.path);
+    try {
+      for (;;) {
+        const got = this.st.tx(() => ev.takeDelivered(this.st, this.domid, ports));
+        if (got) return { ports: got };
+        const left = deadline - Date.now();
+        if (left <= 0 || !watcher) {
+          throw refused('ETIMEDOUT', 'evtchn.wait', `no event within ${timeoutMs} ms`);
+        }
+        await watcher.next(left);
+      }
+    } finally {
+      watcher?.close();
+    }
+  }
+
+  async list(domid = this.domid) {
+    return this.st.read(() => ({ ports: ev.listPorts(this.st, domid) }));
   }
 }

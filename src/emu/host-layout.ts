@@ -5,6 +5,7 @@
  */
 import type { StateStore } from './store.js';
 import { allocFramesFromTop } from './machine.js';
+import { seedKernelPorts } from './evtchn.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -20,15 +21,16 @@ export const DOM0 = {
   type: 'pv',
   hap: 0,
   memory_kb: 2 * 1024 * 1024,
-  vcpus: 2,
+  vcpus: 1,
   max_grant_frames: 64,
-  max_evtchn_port: 4095,
+  max_evtchn_port: 131071,
 } as const;
 
 export function seedHost(st: StateStore): void {
   st.run('INSERT INTO free_mfns (first_mfn, count) VALUES (?, ?)', XEN_RESERVED_FRAMES, HOST_FRAMES - XEN_RESERVED_FRAMES);
   st.run(`INSERT INTO meta (key, value) VALUES ('next_domid', 1)`);
   insertDomainRow(st, DOM0);
+  seedKernelPorts(st);
 }
 
 export interface DomainRowInput {

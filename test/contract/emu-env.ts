@@ -37,6 +37,12 @@ export function emuEnv(): ContractEnv {
         },
         async writePage(ref, offset, data) { await peer.gnttab.write({ ref }, offset, data); },
         async readPage(ref, offset, length) { return peer.gnttab.read({ ref }, offset, length); },
+        async allocUnbound(remote) { return (await peer.evtchn.bindUnbound(remote)).port; },
+        async portStatus(port) {
+          const p = (await peer.evtchn.list()).ports.find((x) => x.port === port);
+          return p ? { state: p.state, remote_domid: p.remote_domid, remote_port: p.remote_port }
+            : { state: 'closed', remote_domid: null, remote_port: null };
+        },
       };
     },
     async missingDomid() { return 0x7fe0; },

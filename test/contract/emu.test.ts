@@ -1,5 +1,7 @@
 /** The backend contract suite on the emulator. test:xen runs the same cases natively. */
 import { gnttabContract } from './gnttab.contract.js';
+import { evtchnContract } from './evtchn.contract.js';
 import { emuEnv } from './emu-env.js';
 
 gnttabContract(emuEnv);
+evtchnContract(emuEnv);

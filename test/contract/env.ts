@@ -12,6 +12,10 @@ export interface Peer {
   grant(pages: number, opts?: { to?: number; readonly?: boolean }): Promise<number[]>;
   writePage(ref: number, offset: number, data: Uint8Array): Promise<void>;
   readPage(ref: number, offset: number, length: number): Promise<Uint8Array>;
+  /** The guest allocates an unbound port for `remote`; returns the port. */
+  allocUnbound(remote: number): Promise<number>;
+  /** EVTCHNOP_status of the guest's port, as the guest sees it. */
+  portStatus(port: number): Promise<{ state: string; remote_domid: number | null; remote_port: number | null }>;
 }
 
 export interface ContractEnv {

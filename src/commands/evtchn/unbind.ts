@@ -1,0 +1,18 @@
+import { Args } from '@oclif/core';
+import { XgtCommand } from '../../cli/base.js';
+import { parseUint, U32_MAX } from '../../cli/numbers.js';
+import { record } from '../../cli/output.js';
+
+export default class EvtchnUnbind extends XgtCommand {
+  static summary = 'Close a port bound through xgt (UNBIND); an interdomain peer turns unbound';
+  static examples = ['<%= config.bin %> evtchn unbind 18'];
+  static args = { port: Args.string({ required: true, description: 'the local port' }) };
+
+  async run() {
+    const { args, flags } = await this.parse(EvtchnUnbind);
+    const port = parseUint(args.port, 'PORT', U32_MAX);
+    const res = await this.withBackend(flags, (b) => b.evtchn.unbind(port));
+    this.human(() => record(res));
+    return res;
+  }
+}

@@ -1,0 +1,21 @@
+import { XgtCommand } from '../../cli/base.js';
+import { uintFlag } from '../../cli/flags.js';
+import { parseUint, U32_MAX } from '../../cli/numbers.js';
+import { record } from '../../cli/output.js';
+
+export default class EvtchnWait extends XgtCommand {
+  static summary = 'Wait for events: read the delivered ports and unmask them again';
+  static description = 'With PORTs, only those are taken. Nothing within --timeout: exit 1, ETIMEDOUT; --timeout 0 polls.';
+  static examples = ['<%= config.bin %> evtchn wait --timeout 1000', '<%= config.bin %> evtchn wait 18 --timeout 0 --json'];
+  static strict = false;
+  static usage = 'evtchn wait [PORT...] [--timeout MS]';
+  static flags = { timeout: uintFlag('timeout', 'milliseconds to wait (default: for ever)', 24 * 3600 * 1000)() };
+
+  async run() {
+    const { argv, flags } = await this.parse(EvtchnWait);
+    const ports = (argv as string[]).map((p) => parseUint(p, 'PORT', U32_MAX));
+    const res = await this.withBackend(flags, (b) => b.evtchn.wait(ports, flags.timeout));
+    this.human(() => record(res));
+    return res;
+  }
+}

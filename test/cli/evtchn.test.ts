@@ -1,0 +1,48 @@
+/** Event channels between processes: a wait in one process wakes when another notifies. */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { tmpDir } from '../helpers/tmp.js';
+import { xgt } from '../helpers/cli.js';
+
+const tmp = tmpDir();
+afterAll(() => tmp.cleanup());
+
+describe('evtchn between processes', () => {
+  it('bind, notify from one process, wait in another; unbind leaves no port behind', async () => {
+    const env = { XGT_STATE: tmp.file('e.db') };
+    await xgt(['domain', 'create', '--name', 'fe'], env);
+    const gp = (await xgt(['--as', '1', 'evtchn', 'bind', '--unbound', '--remote', '0', '--json'], env)).json.port;
+    expect(gp).toBe(1);
+    const b = await xgt(['evtchn', 'bind', '--interdomain', '--remote', '1', '--remote-port', String(gp), '--json'], env);
+    expect(b.json).toEqual({ port: 18, state: 'interdomain', remote_domid: 1, remote_port: 1 });
+    expect((await xgt(['evtchn', 'wait', '18', '--timeout', '0', '--json'], env)).json).toEqual({ ports: [18] });
+
+    const waiter = xgt(['--as', '1', 'evtchn', 'wait', '--timeout', '10000', '--json'], env);
+    await new Promise((r) => setTimeout(r, 700));
+    const sent = Date.now();
+    expect((await xgt(['evtchn', 'notify', '18', '--json'], env)).json).toEqual({ port: 18 });
+    const w = await waiter;
+    expect(w.json).toEqual({ ports: [1] });
+    expect(Date.now() - sent).toBeLessThan(5000);
+
+    const t = await xgt(['--as', '1', 'evtchn', 'wait', '--timeout', '0', '--json'], env);
+    expect(t.exitCode).toBe(1);
+    expect(t.json.error).toMatchObject({ code: 'ETIMEDOUT', errno: 110 });
+
+    await xgt(['evtchn', 'unbind', '18'], env);
+    await xgt(['--as', '1', 'evtchn', 'unbind', '1'], env);
+    const l = await xgt(['evtchn', 'list', '--json'], env);
+    expect(l.json.ports.filter((p: { bound_here: boolean }) => p.bound_here)).toEqual([]);
+    expect((await xgt(['evtchn', 'list', '--domid', '1', '--json'], env)).json.ports).toEqual([]);
+    const human = await xgt(['evtchn', 'list'], env);
+    expect(human.stdout.split('\n')[0]).toMatch(/^Port\s+State\s+Remote\s+RPort\s+Virq\s+Pend\s+Mask\s+Here/);
+  });
+
+  it('bind needs exactly one kind and its remote', async () => {
+    const env = { XGT_STATE: tmp.file('u.db') };
+    for (const args of [['evtchn', 'bind'], ['evtchn', 'bind', '--unbound'], ['evtchn', 'bind', '--interdomain', '--remote', '1'],
+      ['evtchn', 'bind', '--unbound', '--virq', '1'], ['evtchn', 'notify', 'x'], ['evtchn', 'wait', '--timeout', '-1']]) {
+      const r = await xgt(args, env);
+      expect([args, r.exitCode]).toEqual([args, 2]);
+    }
+  });
+});

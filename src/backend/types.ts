@@ -60,11 +60,13 @@ export interface DomainCreateOptions {
   vcpus: number;
   max_grant_frames: number;
   max_evtchn_port: number;
+  /** a device-model stub domain for this domain: it may use DMOPs on it (XSM's target rule) */
+  dm_target?: number;
 }
 
 export interface Domains {
   /** EEXIST for a name in use, ENOSPC when no domid is left. */
-  create(opts: DomainCreateOptions): Promise<DomainInfo & { max_grant_frames: number; max_evtchn_port: number }>;
+  create(opts: DomainCreateOptions): Promise<DomainInfo & { max_grant_frames: number; max_evtchn_port: number; dm_target: number | null }>;
   list(): Promise<DomainInfo[]>;
   /**
    * ESRCH for an unknown domain, EPERM for Domain-0. A domain whose grants are still mapped
@@ -130,6 +132,8 @@ export interface Backend {
   readonly domains: Domains;
   readonly gnttab: Gnttab;
   readonly evtchn: Evtchn;
+  readonly dmop: Dmop;
+  readonly mem: Memory;
   close(): void;
 }
 
@@ -176,4 +180,59 @@ export interface Evtchn {
   wait(ports: number[], timeoutMs: number | undefined): Promise<{ ports: number[] }>;
   /** Every allocated port of `domid` (default: ours), like lsevtchn. */
   list(domid?: number): Promise<{ ports: PortInfo[] }>;
+}
+
+/** hvmmem_type_t (public/hvm/hvm_op.h) */
+export const HVMMEM_TYPES = ['ram_rw', 'ram_ro', 'mmio_dm', 'unused', 'ioreq_server'] as const;
+export type HvmMemType = (typeof HVMMEM_TYPES)[number];
+export const BUFIOREQ_MODES = ['off', 'legacy', 'atomic'] as const;
+export type BufioreqMode = (typeof BUFIOREQ_MODES)[number];
+
+export interface IoreqServerInfo { id: number; owner: number; bufioreq: BufioreqMode }
+export interface DmopListing {
+  servers: IoreqServerInfo[];
+  claim: { id: number; flags: number } | null;
+  ioreq_server_pages: number;
+}
+
+/**
+ * Device-model operations on an HVM guest (XEN-FACTS F). Every call first applies dm_op's
+ * generic checks: ESRCH for a missing domain, EPERM on oneself, EINVAL for a non-HVM target,
+ * EPERM when the caller may not act as the target's device model.
+ */
+export interface Dmop {
+  /** ids 0-7, lowest free; ENOSPC for a ninth. */
+  createIoreqServer(domid: number, bufioreq: BufioreqMode): Promise<{ domid: number; id: number }>;
+  /** ENOENT for an unknown id, EPERM for another's server. Drops the server's memory-type claim. */
+  destroyIoreqServer(domid: number, id: number): Promise<{ domid: number; id: number }>;
+  /**
+   * XEN_DMOP_map_mem_type_to_ioreq_server: flags 2 claims the ioreq_server type, 0 disclaims it
+   * (resetting its pages to ram_rw). EOPNOTSUPP without HAP, EINVAL for another type or flags,
+   * EBUSY for a second claim, EINVAL for a disclaim by a non-owner.
+   */
+  mapMemType(domid: number, id: number, type: number, flags: number): Promise<{ domid: number; id: number; type: string; flags: number }>;
+  /**
+   * XEN_DMOP_set_mem_type. EINVAL for nr 0, a range beyond the domain, a bad type, or a
+   * transition p2m forbids; to ioreq_server only while a claim is held. As in Xen, pages before
+   * the one whose transition is refused keep their new type.
+   */
+  setMemType(domid: number, type: number, firstPfn: number, count: number): Promise<{ domid: number; type: string; first_pfn: number; count: number }>;
+  list(domid: number): Promise<DmopListing>;
+}
+
+export interface DmaExtent { gpfn: number; mfn: number; order: number }
+
+/** The XENMEM_get_dma_buf / put_dma_buf proposal (XEN-FACTS G); never on real Xen (ENOSYS). */
+export interface Memory {
+  /**
+   * Exchanges `extents` extents of 2^order pages from `gpfn` for machine-contiguous,
+   * order-aligned frames below 2^addressBits, pinned until putDmaBuf. EPERM beyond the max
+   * order, EINVAL for the shape rules, ESRCH, EBUSY for pages in use; when frames run out part
+   * way, ENOMEM carrying nr_exchanged, with the first nr_exchanged extents exchanged.
+   */
+  getDmaBuf(domid: number, extents: number, order: number, addressBits: number, gpfn?: number):
+  Promise<{ nr_exchanged: number; extents: DmaExtent[]; address_bits: number }>;
+  /** Unpins; EINVAL unless each extent is pinned with that order. */
+  putDmaBuf(domid: number, gpfn: number, extents: number, order: number): Promise<{ unpinned: number }>;
+  list(domid: number): Promise<{ extents: DmaExtent[] }>;
 }

@@ -14,6 +14,7 @@ export interface DomainRow {
   nr_grant_frames: number;
   gnt_next_unused: number;
   gntalloc_next_page: number;
+  dm_target: number | null;
 }
 
 export function domainRow(st: StateStore, domid: number): DomainRow | undefined {

@@ -5,7 +5,7 @@
  */
 import { refused } from '../errors.js';
 import type { DomainCreateOptions, DomainInfo } from '../backend/types.js';
-import { domainRow, type DomainRow } from './domain-rows.js';
+import { domainRow, liveDomain, type DomainRow } from './domain-rows.js';
 import { endAccessAndFree } from './grant-table.js';
 import { insertDomainRow } from './host-layout.js';
 import { DOMID_FIRST_RESERVED } from './limits.js';
@@ -24,13 +24,16 @@ export function createDomain(st: StateStore, o: DomainCreateOptions) {
   if (st.get('SELECT 1 FROM domains WHERE name = ?', o.name)) {
     throw refused('EEXIST', 'domain.create', `a domain named ${o.name} already exists`);
   }
+  if (o.dm_target !== undefined && !liveDomain(st, o.dm_target)) {
+    throw refused('ESRCH', 'domain.create', `no domain ${o.dm_target} to be the device model of`);
+  }
   const domid = nextDomid(st);
   insertDomainRow(st, {
     domid, name: o.name, type: o.type, hap: o.type === 'pv' ? 0 : o.hap ? 1 : 0, memory_kb: o.memory_kb,
-    vcpus: o.vcpus, max_grant_frames: o.max_grant_frames, max_evtchn_port: o.max_evtchn_port,
+    vcpus: o.vcpus, max_grant_frames: o.max_grant_frames, max_evtchn_port: o.max_evtchn_port, dm_target: o.dm_target,
   });
   const d = domainRow(st, domid)!;
-  return { ...toInfo(d), max_grant_frames: d.max_grant_frames, max_evtchn_port: d.max_evtchn_port };
+  return { ...toInfo(d), max_grant_frames: d.max_grant_frames, max_evtchn_port: d.max_evtchn_port, dm_target: d.dm_target };
 }
 
 /** Xen's rover: the next id after the last one handed out, skipping ids in use, wrapping to 1. */

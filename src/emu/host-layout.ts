@@ -35,7 +35,7 @@ export function seedHost(st: StateStore): void {
 
 export interface DomainRowInput {
   domid: number; name: string; type: string; hap: number; memory_kb: number; vcpus: number;
-  max_grant_frames: number; max_evtchn_port: number;
+  max_grant_frames: number; max_evtchn_port: number; dm_target?: number | null;
 }
 
 /**
@@ -45,9 +45,9 @@ export interface DomainRowInput {
  */
 export function insertDomainRow(st: StateStore, d: DomainRowInput): void {
   st.run(`INSERT INTO domains (domid, name, type, hap, memory_kb, vcpus, state, max_grant_frames,
-      max_evtchn_port, nr_grant_frames, gnt_next_unused, gntalloc_next_page)
-    VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, 1, 8, 0)`,
-  d.domid, d.name, d.type, d.hap, d.memory_kb, d.vcpus, d.max_grant_frames, d.max_evtchn_port);
+      max_evtchn_port, nr_grant_frames, gnt_next_unused, gntalloc_next_page, dm_target)
+    VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, 1, 8, 0, ?)`,
+  d.domid, d.name, d.type, d.hap, d.memory_kb, d.vcpus, d.max_grant_frames, d.max_evtchn_port, d.dm_target ?? null);
   let gfn = 0;
   for (const [mfn, count] of allocFramesFromTop(st, Math.ceil(d.memory_kb / 4), 'domain.create')) {
     st.run('INSERT INTO p2m (domid, first_gfn, count, first_mfn) VALUES (?, ?, ?, ?)', d.domid, gfn, count, mfn);

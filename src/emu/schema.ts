@@ -27,7 +27,8 @@ CREATE TABLE domains (
   max_evtchn_port   INTEGER NOT NULL,
   nr_grant_frames   INTEGER NOT NULL,   -- current grant-table size; refs below nr*512 are valid
   gnt_next_unused   INTEGER NOT NULL,   -- refs at or above this were never handed out
-  gntalloc_next_page INTEGER NOT NULL   -- gntalloc indices only grow (in pages)
+  gntalloc_next_page INTEGER NOT NULL,  -- gntalloc indices only grow (in pages)
+  dm_target         INTEGER             -- a device-model stub domain: the domain it serves (XSM)
 );
 
 -- guest frame -> machine frame, in ranges, with the p2m type of each range

@@ -97,6 +97,16 @@ export class StateStore {
     }
   }
 
+  /**
+   * For operations Xen does not undo when they fail part way (set_mem_type, memory exchange):
+   * what was done before the failure commits, then the failure is reported.
+   */
+  txPartial<T>(fn: () => { result: T; failure?: Error }): T {
+    const { result, failure } = this.tx(fn);
+    if (failure) throw failure;
+    return result;
+  }
+
   /** A consistent read (a deferred transaction). */
   read<T>(fn: () => T): T {
     try {

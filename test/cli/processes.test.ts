@@ -134,7 +134,7 @@ describe('output', () => {
     expect(r.stdout).not.toMatch(/\u001b\[/);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Name\s+ID\s+Mem\s+VCPUs\s+State/);
-    expect(lines[1]).toMatch(/^Domain-0\s+0\s+2048\s+2\s+r-----/);
+    expect(lines[1]).toMatch(/^Domain-0\s+0\s+2048\s+1\s+r-----/);
     expect(lines[2]).toMatch(/^guest\s+1\s+512\s+1\s+r-----/);
   });
 

@@ -32,7 +32,7 @@ describe('the state file', () => {
     const b = EmuBackend.open(tmp.file('new/dir/emu.db'), 0);
     const domains = await b.domains.list();
     b.close();
-    expect(domains).toEqual([{ domid: 0, name: 'Domain-0', type: 'pv', hap: false, memory_kb: 2097152, vcpus: 2, state: 'running' }]);
+    expect(domains).toEqual([{ domid: 0, name: 'Domain-0', type: 'pv', hap: false, memory_kb: 2097152, vcpus: 1, state: 'running' }]);
   });
 
   it('refuses random bytes, and leaves them as they were', () => {

@@ -1,0 +1,21 @@
+/** Domain calls of the emulated host (the emulator is its own toolstack). */
+import type { DomainCreateOptions, Domains } from '../backend/types.js';
+import { closeAllPorts } from './evtchn.js';
+import { createDomain, destroyDomain, listDomains } from './domains.js';
+import type { StateStore } from './store.js';
+
+export class EmuDomains implements Domains {
+  constructor(private readonly st: StateStore) {}
+
+  async create(o: DomainCreateOptions) {
+    return this.st.tx(() => createDomain(this.st, o));
+  }
+
+  async list() {
+    return this.st.read(() => listDomains(this.st));
+  }
+
+  async destroy(domid: number) {
+    return this.st.tx(() => destroyDomain(this.st, domid, (d) => closeAllPorts(this.st, d)));
+  }
+}

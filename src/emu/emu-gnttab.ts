@@ -1,0 +1,103 @@
+/** The grant-table calls of the emulated host: each one transaction over gntalloc/gntdev rules. */
+import { refused } from '../errors.js';
+import type { Gnttab, GrantResult, PageTarget } from '../backend/types.js';
+import { reapIfIdle } from './domains.js';
+import { allocGrefs, deallocRun, framesFromRef, gntallocInUse, listGranted, requireLive } from './gntalloc.js';
+import { inUse } from './grant-table.js';
+import { listMaps, mapAt, mapGrants, mapPages, maptrackInUse, unmapIndex } from './gntdev.js';
+import { PAGE_SIZE } from './host-layout.js';
+import { GNTALLOC_LIMIT, MAPTRACK_ENTRIES } from './limits.js';
+import { readFrames, writeFrames } from './machine.js';
+import type { StateStore } from './store.js';
+
+export class EmuGnttab implements Gnttab {
+  constructor(private readonly st: StateStore, private readonly domid: number) {}
+
+  async grant(to: number, pages: number, readonly: boolean): Promise<GrantResult> {
+    let failure: unknown;
+    const res = this.st.tx(() => {
+      const d = requireLive(this.st, this.domid, 'gnttab.grant');
+      return allocGrefs(this.st, d, to, pages, Boolean(readonly), (fn) => {
+        try {
+          return this.st.db.transaction(fn)();
+        } catch (e) {
+          failure = e; // the index advance commits, the allocation does not
+          return undefined as unknown as GrantResult;
+        }
+      });
+    });
+    if (failure) throw failure;
+    return res;
+  }
+
+  async ungrant(index: number) {
+    return this.st.tx(() => deallocRun(this.st, this.domid, index));
+  }
+
+  async map(domid: number, refs: number[], readonly: boolean) {
+    return this.st.tx(() => mapGrants(this.st, this.domid, domid, refs, Boolean(readonly)));
+  }
+
+  async unmap(index: number) {
+    return this.st.tx(() => unmapIndex(this.st, this.domid, index, (g) => reapIfIdle(this.st, g)));
+  }
+
+  async list(domid = this.domid) {
+    return this.st.read(() => {
+      const d = this.st.get<{ nr_grant_frames: number; max_grant_frames: number }>(
+        'SELECT nr_grant_frames, max_grant_frames FROM domains WHERE domid = ?', domid);
+      if (!d) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);
+      return {
+        granted: listGranted(this.st, domid).map((r) => ({
+          index: r.run_page * PAGE_SIZE, ref: r.ref, to: r.to_domid, readonly: r.readonly === 1, in_use: inUse(r),
+        })),
+        mapped: listMaps(this.st, domid),
+        usage: {
+          domid,
+          nr_frames: d.nr_grant_frames,
+          max_nr_frames: d.max_grant_frames,
+          maptrack_used: maptrackInUse(this.st, domid),
+          maptrack_max: MAPTRACK_ENTRIES,
+          gntalloc_used: gntallocInUse(this.st, domid),
+          gntalloc_limit: GNTALLOC_LIMIT,
+        },
+      };
+    });
+  }
+
+  async read(target: PageTarget, offset: number, length?: number) {
+    return this.st.read(() => {
+      const { mfns } = this.resolve(target, 'gnttab.read', false);
+      const len = length ?? mfns.length * PAGE_SIZE - offset;
+      checkRange(mfns.length, offset, len, 'gnttab.read');
+      return readFrames(this.st, mfns, offset, len);
+    });
+  }
+
+  async write(target: PageTarget, offset: number, data: Uint8Array) {
+    return this.st.tx(() => {
+      const { mfns } = this.resolve(target, 'gnttab.write', true);
+      checkRange(mfns.length, offset, data.length, 'gnttab.write');
+      writeFrames(this.st, mfns, offset, data);
+      return data.length;
+    });
+  }
+
+  private resolve(target: PageTarget, op: string, forWrite: boolean): { mfns: number[] } {
+    if ('ref' in target) return { mfns: framesFromRef(this.st, this.domid, target.ref, op) };
+    const m = mapAt(this.st, this.domid, target.index);
+    if (!m) throw refused('ENOENT', op, `domain ${this.domid} has no mapping at index ${target.index}`);
+    if (forWrite && m.readonly) {
+      throw refused('EACCES', op, `the mapping at index ${target.index} is read-only`);
+    }
+    return { mfns: mapPages(this.st, this.domid, m.page).map((p) => p.mfn) };
+  }
+}
+
+function checkRange(pages: number, offset: number, length: number, op: string): void {
+  const size = pages * PAGE_SIZE;
+  if (offset > size || offset + length > size || length < 0) {
+    throw refused('EINVAL', op, `offset ${offset} + length ${length} runs past the end (${size} bytes)`);
+  }
+}
+

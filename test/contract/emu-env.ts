@@ -25,9 +25,9 @@ export function emuEnv(): ContractEnv {
       path = join(dir, `host-${n++}.db`);
       return as(0);
     },
-    async newPeer(): Promise<Peer> {
+    async newPeer(opts = {}): Promise<Peer> {
       const d = await as(0).domains.create({
-        name: `peer${n++}`, type: 'hvm', hap: true, memory_kb: 64 * 1024, vcpus: 1, max_grant_frames: 64, max_evtchn_port: 1023,
+        name: `peer${n++}`, type: opts.type ?? 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1, max_grant_frames: 64, max_evtchn_port: 1023,
       });
       const peer = as(d.domid);
       return {

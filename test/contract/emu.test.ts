@@ -1,7 +1,9 @@
 /** The backend contract suite on the emulator. test:xen runs the same cases natively. */
 import { gnttabContract } from './gnttab.contract.js';
 import { evtchnContract } from './evtchn.contract.js';
+import { dmopContract } from './dmop.contract.js';
 import { emuEnv } from './emu-env.js';
 
 gnttabContract(emuEnv);
 evtchnContract(emuEnv);
+dmopContract(emuEnv);

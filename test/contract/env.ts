@@ -22,8 +22,8 @@ export interface ContractEnv {
   readonly name: string;
   /** A fresh start: our devices hold nothing (new emulated host, or a restarted agent). */
   fresh(): Promise<Backend>;
-  /** A new guest domain. */
-  newPeer(): Promise<Peer>;
+  /** A new guest domain (HVM with HAP unless asked otherwise). */
+  newPeer(opts?: { type?: 'hvm' | 'pvh' | 'pv' }): Promise<Peer>;
   /** A domain id that names no domain. */
   missingDomid(): Promise<number>;
   /** Everything a refused call must leave unchanged, in a comparable form. */

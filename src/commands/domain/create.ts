@@ -16,6 +16,7 @@ export default class DomainCreate extends XgtCommand {
     vcpus: uintFlag('vcpus', 'virtual CPUs', 128, 1)({ default: 1 }),
     'max-grant-frames': uintFlag('max-grant-frames', 'grant-table frames the domain may grow to', 4096, 1)({ default: 64 }),
     'max-evtchn-port': uintFlag('max-evtchn-port', 'highest event-channel port', 131071, 1)({ default: 1023 }),
+    'dm-target': uintFlag('dm-target', 'make it the device-model stub domain of this domain (it may use dmop on it)', 0xffff)(),
   };
 
   async run() {
@@ -26,6 +27,7 @@ export default class DomainCreate extends XgtCommand {
     const opts = {
       name: flags.name, type: flags.type, hap: !flags['no-hap'], memory_kb: parseMemoryKb(flags.memory, '--memory'),
       vcpus: flags.vcpus, max_grant_frames: flags['max-grant-frames'], max_evtchn_port: flags['max-evtchn-port'],
+      dm_target: flags['dm-target'],
     };
     const res = await this.withBackend(flags, (b) => b.domains.create(opts));
     this.human(() => record(res));

@@ -115,6 +115,11 @@ export interface Gnttab {
   map(domid: number, refs: number[], readonly: boolean): Promise<MapResult>;
   /** gntdev UNMAP_GRANT_REF + munmap. ENOENT if no mapping starts at `index`. */
   unmap(index: number): Promise<UnmapResult>;
+  /**
+   * The drivers' module parameters of the acting domain's kernel (xen_gntalloc's and
+   * xen_gntdev's `limit`), read, and set where given (natively: root writes /sys/module).
+   */
+  limits(set: { gntalloc?: number; gntdev?: number }): Promise<{ gntalloc_limit: number; gntdev_map_limit: number }>;
   /** The acting domain's view, or `domid`'s on backends that can see other domains. */
   list(domid?: number): Promise<GnttabListing>;
   /** ENOENT for an unknown target, EINVAL when offset+length runs past its end. */

@@ -15,6 +15,8 @@ export interface DomainRow {
   gnt_next_unused: number;
   gntalloc_next_page: number;
   dm_target: number | null;
+  gntalloc_limit: number;
+  gntdev_limit: number;
 }
 
 export function domainRow(st: StateStore, domid: number): DomainRow | undefined {

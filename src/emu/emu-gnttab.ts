@@ -6,7 +6,7 @@ import { allocGrefs, deallocRun, framesFromRef, gntallocInUse, listGranted, requ
 import { inUse } from './grant-table.js';
 import { listMaps, mapAt, mapGrants, mapPages, maptrackInUse, unmapIndex } from './gntdev.js';
 import { PAGE_SIZE } from './host-layout.js';
-import { GNTALLOC_LIMIT, MAPTRACK_ENTRIES } from './limits.js';
+import { MAPTRACK_ENTRIES } from './limits.js';
 import { readFrames, writeFrames } from './machine.js';
 import type { StateStore } from './store.js';
 
@@ -42,10 +42,21 @@ export class EmuGnttab implements Gnttab {
     return this.st.tx(() => unmapIndex(this.st, this.domid, index, (g) => reapIfIdle(this.st, g)));
   }
 
+  async limits(set: { gntalloc?: number; gntdev?: number }) {
+    return this.st.tx(() => {
+      requireLive(this.st, this.domid, 'gnttab.limit');
+      if (set.gntalloc !== undefined) this.st.run('UPDATE domains SET gntalloc_limit = ? WHERE domid = ?', set.gntalloc, this.domid);
+      if (set.gntdev !== undefined) this.st.run('UPDATE domains SET gntdev_limit = ? WHERE domid = ?', set.gntdev, this.domid);
+      const d = this.st.get<{ gntalloc_limit: number; gntdev_limit: number }>(
+        'SELECT gntalloc_limit, gntdev_limit FROM domains WHERE domid = ?', this.domid)!;
+      return { gntalloc_limit: d.gntalloc_limit, gntdev_map_limit: d.gntdev_limit };
+    });
+  }
+
   async list(domid = this.domid) {
     return this.st.read(() => {
-      const d = this.st.get<{ nr_grant_frames: number; max_grant_frames: number }>(
-        'SELECT nr_grant_frames, max_grant_frames FROM domains WHERE domid = ?', domid);
+      const d = this.st.get<{ nr_grant_frames: number; max_grant_frames: number; gntalloc_limit: number }>(
+        'SELECT nr_grant_frames, max_grant_frames, gntalloc_limit FROM domains WHERE domid = ?', domid);
       if (!d) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);
       return {
         granted: listGranted(this.st, domid).map((r) => ({
@@ -59,7 +70,7 @@ export class EmuGnttab implements Gnttab {
           maptrack_used: maptrackInUse(this.st, domid),
           maptrack_max: MAPTRACK_ENTRIES,
           gntalloc_used: gntallocInUse(this.st, domid),
-          gntalloc_limit: GNTALLOC_LIMIT,
+          gntalloc_limit: d.gntalloc_limit,
         },
       };
     });

@@ -10,7 +10,6 @@ import type { GrantResult, UngrantResult } from '../backend/types.js';
 import { liveDomain, type DomainRow } from './domain-rows.js';
 import { allocRef, endAccessAndFree, grantRow, writeGrantEntry } from './grant-table.js';
 import { PAGE_SIZE } from './host-layout.js';
-import { GNTALLOC_LIMIT } from './limits.js';
 import { domainPages, gfnToMfn, zeroFrame } from './machine.js';
 import type { StateStore } from './store.js';
 
@@ -34,9 +33,9 @@ export function gntallocInUse(st: StateStore, domid: number): number {
 export function allocGrefs(st: StateStore, d: DomainRow, to: number, pages: number, readonly: boolean,
   runAllocation: (fn: () => GrantResult) => GrantResult): GrantResult {
   const used = gntallocInUse(st, d.domid);
-  if (used + pages > GNTALLOC_LIMIT) {
+  if (used + pages > d.gntalloc_limit) {
     throw refused('ENOSPC', OP_ALLOC,
-      `gntalloc limit reached: ${used} of ${GNTALLOC_LIMIT} grants in use, ${pages} more asked`);
+      `gntalloc limit reached: ${used} of ${d.gntalloc_limit} grants in use, ${pages} more asked`);
   }
   const runPage = d.gntalloc_next_page;
   st.run('UPDATE domains SET gntalloc_next_page = gntalloc_next_page + ? WHERE domid = ?', pages, d.domid);

@@ -9,7 +9,7 @@ import type { MapResult, UnmapResult } from '../backend/types.js';
 import { pinForMap, unpin } from './grant-table.js';
 import { releaseIfUnused } from './gntalloc.js';
 import { PAGE_SIZE } from './host-layout.js';
-import { GNTDEV_MAP_LIMIT } from './limits.js';
+import { domainRow } from './domain-rows.js';
 import type { StateStore } from './store.js';
 
 const OP_MAP = 'gnttab.map';
@@ -36,8 +36,9 @@ export function maptrackInUse(st: StateStore, domid: number): number {
 }
 
 export function mapGrants(st: StateStore, domid: number, granter: number, refs: number[], readonly: boolean): MapResult {
-  if (refs.length === 0 || refs.length > GNTDEV_MAP_LIMIT) {
-    throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${GNTDEV_MAP_LIMIT} refs (got ${refs.length})`);
+  const limit = domainRow(st, domid)!.gntdev_limit;
+  if (refs.length === 0 || refs.length > limit) {
+    throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${limit} refs (got ${refs.length})`);
   }
   const page = placeIndex(st, domid, refs.length);
   let handles = maptrackInUse(st, domid);

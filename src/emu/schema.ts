@@ -28,7 +28,9 @@ CREATE TABLE domains (
   nr_grant_frames   INTEGER NOT NULL,   -- current grant-table size; refs below nr*512 are valid
   gnt_next_unused   INTEGER NOT NULL,   -- refs at or above this were never handed out
   gntalloc_next_page INTEGER NOT NULL,  -- gntalloc indices only grow (in pages)
-  dm_target         INTEGER             -- a device-model stub domain: the domain it serves (XSM)
+  dm_target         INTEGER,            -- a device-model stub domain: the domain it serves (XSM)
+  gntalloc_limit    INTEGER NOT NULL DEFAULT 1024,  -- xen_gntalloc's module parameter 'limit'
+  gntdev_limit      INTEGER NOT NULL DEFAULT 65536  -- xen_gntdev's module parameter 'limit'
 );
 
 -- guest frame -> machine frame, in ranges, with the p2m type of each range

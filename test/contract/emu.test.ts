@@ -2,8 +2,10 @@
 import { gnttabContract } from './gnttab.contract.js';
 import { evtchnContract } from './evtchn.contract.js';
 import { dmopContract } from './dmop.contract.js';
+import { shbufContract } from './shbuf.contract.js';
 import { emuEnv } from './emu-env.js';
 
 gnttabContract(emuEnv);
 evtchnContract(emuEnv);
 dmopContract(emuEnv);
+shbufContract(emuEnv);

@@ -1,0 +1,22 @@
+import { XgtCommand } from '../../cli/base.js';
+import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
+import { U32_MAX } from '../../cli/numbers.js';
+import { record } from '../../cli/output.js';
+import { shbufFill } from '../../shbuf/shbuf.js';
+
+export default class ShbufFill extends XgtCommand {
+  static summary = "Backend-allocated mode: grant our pages and list their refs in DOMID's directory";
+  static examples = ['<%= config.bin %> shbuf fill --domid 1 --dir-ref 8 --pages 16'];
+  static flags = {
+    domid: requiredDomidFlag('the domain that shared the directory'),
+    'dir-ref': uintFlag('dir-ref', 'the first directory page', U32_MAX)({ required: true }),
+    pages: uintFlag('pages', 'data pages', U32_MAX, 1)({ required: true }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(ShbufFill);
+    const res = await this.withBackend(flags, (b) => shbufFill(b, flags.domid, flags['dir-ref'], flags.pages));
+    this.human(() => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }));
+    return res;
+  }
+}

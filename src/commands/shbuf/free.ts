@@ -1,0 +1,24 @@
+import { XgtCommand } from '../../cli/base.js';
+import { uintFlag } from '../../cli/flags.js';
+import { record } from '../../cli/output.js';
+import { usage } from '../../errors.js';
+
+export default class ShbufFree extends XgtCommand {
+  static summary = "Free a buffer: unmap our mapping of it (--mapping) and/or end our grants of it (--grant)";
+  static examples = ['<%= config.bin %> shbuf free --mapping 0', '<%= config.bin %> shbuf free --grant 0'];
+  static flags = {
+    mapping: uintFlag('mapping', 'the index shbuf map returned')(),
+    grant: uintFlag('grant', 'the index shbuf alloc or shbuf fill returned')(),
+  };
+
+  async run() {
+    const { flags } = await this.parse(ShbufFree);
+    if (flags.mapping === undefined && flags.grant === undefined) throw usage(this.op, 'one of --mapping or --grant is required');
+    const res = await this.withBackend(flags, async (b) => ({
+      unmapped: flags.mapping === undefined ? null : await b.gnttab.unmap(flags.mapping),
+      ungranted: flags.grant === undefined ? null : await b.gnttab.ungrant(flags.grant),
+    }));
+    this.human(() => record({ unmapped: res.unmapped?.count ?? null, ungranted: res.ungranted?.refs.length ?? null }));
+    return res;
+  }
+}

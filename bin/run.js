@@ -1,25 +1,6 @@
 #!/usr/bin/env node
 import { flush, run } from '@oclif/core';
-
-// Global flags may come before the command, as with xl (`xgt --json gnttab list`): oclif wants
-// them after the command id, so they are moved there.
-const GLOBAL_WITH_VALUE = new Set(['--backend', '--state', '--as']);
-function hoistGlobalFlags(argv) {
-  const globals = [];
-  let i = 0;
-  while (i < argv.length && argv[i].startsWith('--')) {
-    const name = argv[i].split('=')[0];
-    if (argv[i] === '--json') globals.push(argv[i++]);
-    else if (GLOBAL_WITH_VALUE.has(name)) {
-      globals.push(argv[i++]);
-      if (!argv[i - 1].includes('=') && i < argv.length) globals.push(argv[i++]);
-    } else break;
-  }
-  if (globals.length === 0) return argv;
-  let j = i;
-  while (j < argv.length && !argv[j].startsWith('-')) j++;
-  return [...argv.slice(i, j), ...globals, ...argv.slice(j)];
-}
+import { hoistGlobalFlags } from '../dist/cli/argv.js';
 
 const argv = hoistGlobalFlags(process.argv.slice(2));
 try {

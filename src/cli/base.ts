@@ -43,13 +43,30 @@ export abstract class XgtCommand extends Command {
     return (this.id ?? 'xgt').replace(/[: ]/g, '.');
   }
 
-  /** Opens the chosen backend, runs `fn` on it and always closes it. */
+  /**
+   * Backends kept open across the commands of one `xgt batch`, so that a script of thousands of
+   * lines opens the state file (or reaches the agent) once per acting domain, not once per line.
+   */
+  static backendPool?: Map<string, Backend>;
+
+  /** Opens the chosen backend, runs `fn` on it and closes it (in a batch: keeps it for the next line). */
   protected async withBackend<T>(flags: GlobalFlags, fn: (b: Backend) => Promise<T>): Promise<T> {
-    const b = await openBackend({
+    const choice = {
       backend: flags.backend,
       state: flags.state === undefined ? undefined : resolve(flags.state),
       as: flags.as,
-    });
+    };
+    const pool = XgtCommand.backendPool;
+    if (pool) {
+      const key = JSON.stringify(choice);
+      let b = pool.get(key);
+      if (!b) {
+        b = await openBackend(choice);
+        pool.set(key, b);
+      }
+      return fn(b);
+    }
+    const b = await openBackend(choice);
     try {
       return await fn(b);
     } finally {

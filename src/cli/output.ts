@@ -23,7 +23,7 @@ export function table(head: string[], rows: (string | number)[][], align: ('left
     head: head.map((h) => colour.bold(h)),
     chars: PLAIN,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1, compact: true },
-    colAligns: align.length ? align : undefined,
+    ...(align.length ? { colAligns: align } : {}),
   });
   for (const r of rows) t.push(r.map(String));
   return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');

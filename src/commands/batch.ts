@@ -1,0 +1,85 @@
+import { Args, Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { parse as parseShellWords } from 'shell-quote';
+import { hoistGlobalFlags } from '../cli/argv.js';
+import { XgtCommand } from '../cli/base.js';
+import { usage, XgtError } from '../errors.js';
+
+export default class Batch extends XgtCommand {
+  static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
+  static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped. '
+    + 'Stops at the first failure, with its exit code, unless --keep-going. Global flags given to batch apply to every line.';
+  static examples = ['<%= config.bin %> batch script.txt', 'printf "gnttab grant --to 0\\ngnttab list\\n" | <%= config.bin %> batch'];
+  static args = { file: Args.string({ description: "the script ('-' or nothing: stdin)" }) };
+  static flags = { 'keep-going': Flags.boolean({ summary: 'run every line, whatever fails', default: false }) };
+
+  async run() {
+    const { args, flags } = await this.parse(Batch);
+    let text: string;
+    try {
+      text = readFileSync(args.file === undefined || args.file === '-' ? 0 : args.file, 'utf8');
+    } catch (e) {
+      throw usage(this.op, `cannot read ${args.file ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    // the batch's own global flags become every line's defaults
+    if (flags.state !== undefined) process.env.XGT_STATE = flags.state;
+    if (flags.as !== undefined) process.env.XGT_AS = String(flags.as);
+    process.env.XGT_BACKEND = flags.backend;
+
+    const pool = new Map();
+    XgtCommand.backendPool = pool;
+    let firstFailure = 0;
+    let ran = 0;
+    try {
+      for (const [i, line] of text.split('\n').entries()) {
+        const words = this.words(line, i + 1);
+        if (words.length === 0) continue;
+        ran++;
+        const code = await this.runLine(words, i + 1);
+        if (code !== 0 && firstFailure === 0) firstFailure = code;
+        if (code !== 0 && !flags['keep-going']) break;
+      }
+    } finally {
+      XgtCommand.backendPool = undefined;
+      for (const b of pool.values()) b.close();
+    }
+    process.exitCode = firstFailure;
+    if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
+  }
+
+  private words(line: string, n: number): string[] {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return [];
+    const parsed = parseShellWords(trimmed, (name) => `$${name}`);
+    if (parsed.some((w) => typeof w !== 'string')) throw usage(this.op, `line ${n}: shell operators are not supported`);
+    return hoistGlobalFlags(parsed as string[]);
+  }
+
+  /** Runs one line as its own command; returns its exit code. */
+  private async runLine(words: string[], n: number): Promise<number> {
+    const ids = this.config.commandIDs;
+    let take = 0;
+    for (let k = words.length; k > 0; k--) {
+      if (ids.includes(words.slice(0, k).join(':'))) { take = k; break; }
+    }
+    const id = words.slice(0, take).join(':');
+    if (!take || id === 'batch') {
+      const e = usage('batch', `line ${n}: ${take ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`);
+      this.logJson({ error: e.toJSON() });
+      return e.exitCode;
+    }
+    const argv = words.slice(take);
+    if (!argv.includes('--json')) argv.push('--json');
+    process.exitCode = 0;
+    try {
+      await this.config.runCommand(id, argv);
+    } catch (err) {
+      const e = err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message);
+      this.logJson({ error: e.toJSON() });
+      return e.exitCode;
+    }
+    const code = Number(process.exitCode ?? 0);
+    process.exitCode = 0;
+    return code;
+  }
+}

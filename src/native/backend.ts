@@ -1,18 +1,23 @@
 /**
- * The native backend: the real /dev/xen devices, through the N-API addon and the per-user
- * agent that keeps their file descriptors open. Loaded lazily, so that every other command
- * works on machines without the addon; "cannot load" becomes one clear exit-3 line.
+ * The native backend: the real /dev/xen devices, through the agent that keeps their file
+ * descriptors open. Loaded lazily, so every other command works on machines without the
+ * addon; "cannot be used here" becomes one clear exit-3 line.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { unavailable } from '../errors.js';
-import type { Backend } from '../backend/types.js';
+import { refused, unavailable, usage } from '../errors.js';
+import type {
+  Backend, BindResult, BufioreqMode, Dmop, DmopListing, Domains, Evtchn, Gnttab, GnttabListing, GrantResult, HostInfo,
+  MapResult, Memory, PageTarget, PortInfo, UngrantResult, UnmapResult,
+} from '../backend/types.js';
+import { ADDON_PATH, addonBuilt } from './addon.js';
+import { NATIVE_CAPS } from './caps.js';
+import { AgentClient } from './client.js';
+import { listXlDomains } from './xl.js';
+import { XEN_DEVICE_DIR } from './paths.js';
+import { ownDomid } from './agent/host.js';
 
-export const XEN_DEVICE_DIR = process.env.XGT_XEN_DEVICE_DIR ?? '/dev/xen';
+export { XEN_DEVICE_DIR };
 export const DEVICES = ['privcmd', 'gntdev', 'gntalloc', 'evtchn'] as const;
-
-const ADDON_PATH = fileURLToPath(new URL('../../build/Release/xgt_native.node', import.meta.url));
 
 /** Why the native backend cannot be used here, or null when it can be tried. */
 export function nativeUnavailableReason(): string | null {
@@ -25,15 +30,74 @@ export function nativeUnavailableReason(): string | null {
       return `permission denied on ${path} (run as root, or get access to the Xen devices)`;
     }
   }
-  if (!existsSync(ADDON_PATH)) {
-    return `the native addon is not built (${ADDON_PATH} is missing)`;
-  }
+  if (!addonBuilt()) return `the native addon is not built (${ADDON_PATH} is missing; run npm run build:native)`;
   return null;
 }
 
-export async function openNative(_as: number | undefined): Promise<Backend> {
+export async function openNative(as: number | undefined): Promise<Backend> {
   const why = nativeUnavailableReason();
   if (why) throw unavailable('native', `native backend unavailable: ${why}`);
-  createRequire(import.meta.url)(ADDON_PATH);
-  throw unavailable('native', 'native backend unavailable: this build of xgt has no native backend yet');
+  const domid = ownDomid();
+  if (as !== undefined && as !== domid) throw usage('as', `--as ${as}: natively you can only act as your own domain (${domid})`);
+  return new NativeBackend(await AgentClient.open(), domid);
+}
+
+const emuOnly = (op: string, hint: string) => refused('EOPNOTSUPP', op, `${op.replace('.', ' ')} works on the emulator only; ${hint}`);
+
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+  readonly caps = NATIVE_CAPS;
+  readonly domains: Domains;
+  readonly gnttab: Gnttab;
+  readonly evtchn: Evtchn;
+  readonly dmop: Dmop;
+  readonly mem: Memory;
+
+  constructor(private readonly agent: AgentClient, readonly domid: number) {
+    const call = <T>(op: string, ...args: unknown[]) => agent.call<T>(op, ...args);
+    this.domains = {
+      create: async () => { throw emuOnly('domain.create', 'on a Xen host use xl create'); },
+      list: () => listXlDomains(),
+      destroy: async () => { throw emuOnly('domain.destroy', 'on a Xen host use xl destroy'); },
+    };
+    this.gnttab = {
+      grant: (to, pages, ro) => call<GrantResult>('gnttab.grant', to, pages, ro),
+      ungrant: (index) => call<UngrantResult>('gnttab.ungrant', index),
+      map: (domid, refs, ro) => call<MapResult>('gnttab.map', domid, refs, ro),
+      unmap: (index) => call<UnmapResult>('gnttab.unmap', index),
+      list: (domid) => call<GnttabListing>('gnttab.list', domid),
+      read: async (target: PageTarget, offset, length) => Buffer.from(await call<string>('gnttab.read', target, offset, length), 'base64'),
+      write: (target, offset, data) => call<number>('gnttab.write', target, offset, Buffer.from(data).toString('base64')),
+      limits: (set) => call('gnttab.limits', set),
+    };
+    this.evtchn = {
+      bindUnbound: (remote) => call<BindResult>('evtchn.bindUnbound', remote),
+      bindInterdomain: (remote, port) => call<BindResult>('evtchn.bindInterdomain', remote, port),
+      bindVirq: (virq) => call<BindResult>('evtchn.bindVirq', virq),
+      notify: (port) => call('evtchn.notify', port),
+      unbind: (port) => call('evtchn.unbind', port),
+      wait: (ports, timeout) => call('evtchn.wait', ports, timeout),
+      list: (domid) => call<{ ports: PortInfo[] }>('evtchn.list', domid),
+    };
+    this.dmop = {
+      createIoreqServer: (domid, mode: BufioreqMode) => call('dmop.createIoreqServer', domid, mode),
+      destroyIoreqServer: (domid, id) => call('dmop.destroyIoreqServer', domid, id),
+      mapMemType: (domid, id, type, flags) => call('dmop.mapMemType', domid, id, type, flags),
+      setMemType: (domid, type, first, count) => call('dmop.setMemType', domid, type, first, count),
+      list: (domid) => call<DmopListing>('dmop.list', domid),
+    };
+    const noDmaBuf = async () => {
+      throw refused('ENOSYS', 'mem', 'no released Xen implements XENMEM_get_dma_buf/put_dma_buf, and memory_op 26/27 '
+        + 'are other operations now (get_vnumainfo, reserved_device_memory_map): xgt never issues them. Use --backend emu.');
+    };
+    this.mem = { getDmaBuf: noDmaBuf, putDmaBuf: noDmaBuf, list: noDmaBuf };
+  }
+
+  info(): Promise<HostInfo> {
+    return this.agent.call<HostInfo>('info');
+  }
+
+  close(): void {
+    this.agent.close();
+  }
 }

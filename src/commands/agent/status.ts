@@ -1,0 +1,29 @@
+import { AgentCommand } from '../../cli/agent-command.js';
+import { record } from '../../cli/output.js';
+import { AgentClient } from '../../native/client.js';
+
+export default class AgentStatus extends AgentCommand {
+  static summary = 'Is the agent running, and since when';
+  static examples = ['<%= config.bin %> agent status --json'];
+
+  async run() {
+    await this.parse(AgentStatus);
+    const socket = this.requireNative();
+    let client: AgentClient;
+    try {
+      client = await AgentClient.open({ start: false });
+    } catch {
+      const res = { running: false, socket };
+      this.human(() => record(res));
+      return res;
+    }
+    try {
+      const s = await client.call<{ pid: number; domid: number; uptime_s: number }>('agent.status');
+      const res = { running: true, socket, ...s };
+      this.human(() => record(res));
+      return res;
+    } finally {
+      client.close();
+    }
+  }
+}

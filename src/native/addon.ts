@@ -1,0 +1,72 @@
+/**
+ * Loads the N-API addon lazily (so machines without it run everything else) and turns its
+ * errno failures into xgt's error type.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { refused, unavailable, type XgtError } from '../errors.js';
+
+export const ADDON_PATH = fileURLToPath(new URL('../../src/native/addon/build/Release/xgt_native.node', import.meta.url));
+
+export interface Addon {
+  open(path: string, nonblock: boolean): number;
+  close(fd: number): void;
+  gntallocAlloc(fd: number, domid: number, writable: boolean, count: number): { index: number; refs: number[] };
+  gntallocDealloc(fd: number, index: number, count: number): void;
+  gntdevMap(fd: number, domid: number, refs: number[]): number;
+  gntdevUnmap(fd: number, index: number, count: number): void;
+  gntdevCopyStatus(fd: number, domid: number, ref: number): number;
+  mmap(fd: number, length: number, writable: boolean, offset: number): number;
+  munmap(id: number): void;
+  mapRead(id: number, offset: number, length: number): Buffer;
+  mapWrite(id: number, offset: number, data: Buffer): void;
+  evtchnBindVirq(fd: number, virq: number): number;
+  evtchnBindInterdomain(fd: number, domid: number, port: number): number;
+  evtchnBindUnbound(fd: number, domid: number): number;
+  evtchnUnbind(fd: number, port: number): number;
+  evtchnNotify(fd: number, port: number): number;
+  evtchnRead(fd: number): number[];
+  evtchnUnmask(fd: number, ports: number[]): void;
+  pollReadable(fd: number, timeoutMs: number): Promise<boolean>;
+  hypercall(fd: number, op: number, a0: number, buf: Buffer | null, a2: number): number;
+  dmOp(fd: number, domid: number, buf: Buffer): void;
+  layout(): Record<string, number>;
+}
+
+let addon: Addon | undefined;
+
+export function addonBuilt(): boolean {
+  return existsSync(ADDON_PATH);
+}
+
+export function loadAddon(): Addon {
+  if (addon) return addon;
+  if (!addonBuilt()) throw unavailable('native', `native backend unavailable: the native addon is not built (run npm run build:native)`);
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  } catch (e) {
+    throw unavailable('native', `native backend unavailable: the native addon does not load: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return addon;
+}
+
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/** An errno from the addon as the refusal xgt reports; anything else passes through. */
+export function asRefusal(e: unknown, op: string, message?: string, gntst?: number): XgtError | unknown {
+  const errno = (e as { errno?: number }).errno;
+  if (typeof errno !== 'number') return e;
+  const code = ERRNO_NAMES.get(errno) ?? 'EIO';
+  return refused(code === 'ENOTSUP' ? 'EOPNOTSUPP' : code, op, message ?? (e as Error).message, { gntst });
+}
+
+/** Runs a device call, reporting its errno as a refusal of `op`. */
+export function sys<T>(op: string, fn: () => T, message?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw asRefusal(e, op, message);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Grant tables on the real devices: gntalloc + mmap to grant (the local mapping is kept so the
+ * granted pages can be read and written), gntdev + mmap to map. The kernel answers every map
+ * failure at mmap time with EINVAL; a one-byte GRANT_COPY per ref recovers the GNTST code.
+ */
+import { GNTST_GENERAL_ERROR, gntstMessage, refused } from '../../errors.js';
+import type { GnttabListing, GrantResult, MapResult, PageTarget, UngrantResult, UnmapResult } from '../../backend/types.js';
+import { asRefusal, sys } from '../addon.js';
+import { GNTTABOP_query_size, HYPERVISOR, QUERY_SIZE } from '../xen-abi.js';
+import { type Devices, readLimit, writeLimit } from './devices.js';
+
+const PAGE = 4096;
+const MAPTRACK_ENTRIES = 1024 * 256;
+
+interface Run { index: number; refs: number[]; to: number; readonly: boolean; mapId: number }
+interface Map_ { index: number; domid: number; refs: number[]; readonly: boolean; mapId: number }
+
+export class NativeGnttab {
+  private readonly runs = new Map<number, Run>();
+  private readonly maps = new Map<number, Map_>();
+
+  constructor(private readonly d: Devices, private readonly domid: number) {}
+
+  grant(to: number, pages: number, readonly: boolean): GrantResult {
+    const limit = readLimit('gntalloc');
+    // the driver would first try to allocate room for all the refs; past the limit it cannot succeed
+    if (pages > limit) throw refused('ENOSPC', 'gnttab.grant', `gntalloc limit reached: ${pages} grants asked, the limit is ${limit}`);
+    const r = sys('gnttab.grant', () => this.d.a.gntallocAlloc(this.d.gntalloc, to, !readonly, pages));
+    let mapId: number;
+    try {
+      mapId = sys('gnttab.grant', () => this.d.a.mmap(this.d.gntalloc, pages * PAGE, true, r.index));
+    } catch (e) {
+      this.d.a.gntallocDealloc(this.d.gntalloc, r.index, pages);
+      throw e;
+    }
+    this.runs.set(r.index, { index: r.index, refs: r.refs, to, readonly, mapId });
+    return { domid: this.domid, to, index: r.index, refs: r.refs, readonly };
+  }
+
+  ungrant(index: number): UngrantResult {
+    const run = this.runs.get(index);
+    if (!run) throw refused('EINVAL', 'gnttab.ungrant', `no grant run starts at index ${index}`);
+    sys('gnttab.ungrant', () => this.d.a.gntallocDealloc(this.d.gntalloc, index, run.refs.length));
+    this.d.a.munmap(run.mapId);
+    this.runs.delete(index);
+    // only our own mappings of our own grants are visible from here
+    const mine = new Set([...this.maps.values()].filter((m) => m.domid === this.domid).flatMap((m) => m.refs));
+    return { index, refs: run.refs, deferred: run.to === this.domid ? run.refs.filter((r) => mine.has(r)) : [] };
+  }
+
+  map(domid: number, refs: number[], readonly: boolean): MapResult {
+    const op = 'gnttab.map';
+    const index = sys(op, () => this.d.a.gntdevMap(this.d.gntdev, domid, refs));
+    let mapId: number;
+    try {
+      mapId = this.d.a.mmap(this.d.gntdev, refs.length * PAGE, !readonly, index);
+    } catch (e) {
+      const why = this.whyRefused(domid, refs, readonly);
+      this.d.a.gntdevUnmap(this.d.gntdev, index, refs.length);
+      if ((e as { errno?: number }).errno !== 22 || !why) throw asRefusal(e, op);
+      throw refused('EINVAL', op, `mapping grant ref ${why.ref} of domain ${domid} failed: ${gntstMessage(why.status)}`,
+        { gntst: why.status });
+    }
+    this.maps.set(index, { index, domid, refs, readonly, mapId });
+    return { index, domid, refs, count: refs.length, readonly };
+  }
+
+  /** The first ref a GRANT_COPY refuses, with its status; a read-only grant mapped writable copies fine. */
+  private whyRefused(domid: number, refs: number[], readonly: boolean): { ref: number; status: number } | undefined {
+    for (const ref of refs) {
+      const status = this.d.a.gntdevCopyStatus(this.d.gntdev, domid, ref);
+      if (status !== 0) return { ref, status };
+    }
+    return readonly ? undefined : { ref: refs[0], status: GNTST_GENERAL_ERROR };
+  }
+
+  unmap(index: number): UnmapResult {
+    const m = this.maps.get(index);
+    if (!m) {
+      sys('gnttab.unmap', () => this.d.a.gntdevUnmap(this.d.gntdev, index, 1));
+      throw refused('ENOENT', 'gnttab.unmap', `no mapping at index ${index}`);
+    }
+    sys('gnttab.unmap', () => this.d.a.gntdevUnmap(this.d.gntdev, index, m.refs.length));
+    this.d.a.munmap(m.mapId);
+    this.maps.delete(index);
+    return { index, domid: m.domid, refs: m.refs, count: m.refs.length };
+  }
+
+  private resolve(target: PageTarget, op: string, forWrite: boolean): { mapId: number; base: number; size: number } {
+    if ('index' in target) {
+      const m = this.maps.get(target.index);
+      if (!m) throw refused('ENOENT', op, `domain ${this.domid} has no mapping at index ${target.index}`);
+      if (forWrite && m.readonly) throw refused('EACCES', op, `the mapping at index ${target.index} is read-only`);
+      return { mapId: m.mapId, base: 0, size: m.refs.length * PAGE };
+    }
+    for (const run of this.runs.values()) {
+      const pos = run.refs.indexOf(target.ref);
+      if (pos >= 0) return { mapId: run.mapId, base: pos * PAGE, size: (run.refs.length - pos) * PAGE };
+    }
+    throw refused('ENOENT', op, `domain ${this.domid} holds no granted page with ref ${target.ref}`);
+  }
+
+  read(target: PageTarget, offset: number, length?: number): Buffer {
+    const r = this.resolve(target, 'gnttab.read', false);
+    const len = length ?? r.size - offset;
+    checkRange(r.size, offset, len, 'gnttab.read');
+    return this.d.a.mapRead(r.mapId, r.base + offset, len);
+  }
+
+  write(target: PageTarget, offset: number, data: Buffer): number {
+    const r = this.resolve(target, 'gnttab.write', true);
+    checkRange(r.size, offset, data.length, 'gnttab.write');
+    this.d.a.mapWrite(r.mapId, r.base + offset, data);
+    return data.length;
+  }
+
+  limits(set: { gntalloc?: number; gntdev?: number }) {
+    if (set.gntalloc !== undefined) writeLimit('gntalloc', set.gntalloc);
+    if (set.gntdev !== undefined) writeLimit('gntdev', set.gntdev);
+    return { gntalloc_limit: readLimit('gntalloc'), gntdev_map_limit: readLimit('gntdev') };
+  }
+
+  list(domid = this.domid): GnttabListing {
+    const size = this.querySize(domid);
+    const self = domid === this.domid;
+    const maps = self ? [...this.maps.values()].sort((a, b) => a.index - b.index) : [];
+    const pins = new Map<number, 'r' | 'rw'>();
+    for (const m of maps.filter((x) => x.domid === this.domid)) {
+      for (const r of m.refs) if (pins.get(r) !== 'rw') pins.set(r, m.readonly ? 'r' : 'rw');
+    }
+    const runs = self ? [...this.runs.values()].sort((a, b) => a.index - b.index) : [];
+    return {
+      granted: runs.flatMap((run) => run.refs.map((ref) => ({
+        index: run.index, ref, to: run.to, readonly: run.readonly, in_use: run.to === this.domid ? pins.get(ref) ?? '-' : '-' as const,
+      }))),
+      mapped: maps.map((m) => ({ index: m.index, domid: m.domid, refs: m.refs, readonly: m.readonly })),
+      usage: {
+        domid,
+        nr_frames: size.nr_frames,
+        max_nr_frames: size.max_nr_frames,
+        maptrack_used: maps.reduce((n, m) => n + m.refs.length, 0),
+        maptrack_max: MAPTRACK_ENTRIES,
+        gntalloc_used: runs.reduce((n, r) => n + r.refs.length, 0),
+        gntalloc_limit: readLimit('gntalloc'),
+      },
+    };
+  }
+
+  private querySize(domid: number): { nr_frames: number; max_nr_frames: number } {
+    const buf = Buffer.alloc(QUERY_SIZE.size);
+    buf.writeUInt16LE(domid, QUERY_SIZE.dom);
+    sys('gnttab.list', () => this.d.a.hypercall(this.d.privcmd, HYPERVISOR.grant_table_op, GNTTABOP_query_size, buf, 1));
+    const status = buf.readInt16LE(QUERY_SIZE.status);
+    if (status === -2) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);
+    if (status !== 0) throw refused('EINVAL', 'gnttab.list', `GNTTABOP_query_size: ${gntstMessage(status)}`, { gntst: status });
+    return { nr_frames: buf.readUInt32LE(QUERY_SIZE.nr_frames), max_nr_frames: buf.readUInt32LE(QUERY_SIZE.max_nr_frames) };
+  }
+
+  /** Agent shutdown: the kernel would drop all of it with the fds anyway. */
+  releaseAll(): void {
+    for (const m of this.maps.values()) this.d.a.munmap(m.mapId);
+    for (const r of this.runs.values()) this.d.a.munmap(r.mapId);
+  }
+}
+
+function checkRange(size: number, offset: number, length: number, op: string): void {
+  if (offset > size || offset + length > size || length < 0) {
+    throw refused('EINVAL', op, `offset ${offset} + length ${length} runs past the end (${size} bytes)`);
+  }
+}

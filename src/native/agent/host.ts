@@ -1,0 +1,97 @@
+/**
+ * Everything the agent does, as one table of operations: the CLI's native backend sends an
+ * operation name and its arguments, the agent runs it on the devices it holds open.
+ */
+import { readFileSync } from 'node:fs';
+import { refused, XgtError } from '../../errors.js';
+import type { HostInfo } from '../../backend/types.js';
+import { loadAddon, sys } from '../addon.js';
+import { HYPERVISOR, XENVER_extraversion, XENVER_version } from '../xen-abi.js';
+import { NATIVE_CAPS, NATIVE_LIMITS } from '../caps.js';
+import { type Devices, openDevices } from './devices.js';
+import { NativeDmop } from './dmop.js';
+import { NativeEvtchn } from './evtchn.js';
+import { NativeGnttab } from './gnttab.js';
+
+/** Our own domain id: 0 in the control domain; elsewhere what the kernel says. */
+export function ownDomid(): number {
+  try {
+    if (readFileSync('/proc/xen/capabilities', 'utf8').includes('control_d')) return 0;
+  } catch { /* not mounted */ }
+  try {
+    return Number(readFileSync('/sys/hypervisor/properties/domid', 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+export type Op = (...args: any[]) => unknown;
+
+export class NativeHost {
+  readonly domid = ownDomid();
+  readonly devices: Devices;
+  readonly gnttab: NativeGnttab;
+  readonly evtchn: NativeEvtchn;
+  readonly dmop: NativeDmop;
+  readonly ops: Record<string, Op>;
+
+  constructor() {
+    this.devices = openDevices(loadAddon());
+    this.gnttab = new NativeGnttab(this.devices, this.domid);
+    this.evtchn = new NativeEvtchn(this.devices, this.domid);
+    this.dmop = new NativeDmop(this.devices, this.domid);
+    const g = this.gnttab;
+    const e = this.evtchn;
+    const m = this.dmop;
+    this.ops = {
+      'info': () => this.info(),
+      'gnttab.grant': (to, pages, ro) => g.grant(to, pages, ro),
+      'gnttab.ungrant': (index) => g.ungrant(index),
+      'gnttab.map': (domid, refs, ro) => g.map(domid, refs, ro),
+      'gnttab.unmap': (index) => g.unmap(index),
+      'gnttab.list': (domid) => g.list(domid ?? undefined),
+      'gnttab.read': (target, offset, length) => g.read(target, offset, length ?? undefined).toString('base64'),
+      'gnttab.write': (target, offset, b64) => g.write(target, offset, Buffer.from(b64, 'base64')),
+      'gnttab.limits': (set) => g.limits(set),
+      'evtchn.bindUnbound': (remote) => e.bindUnbound(remote),
+      'evtchn.bindInterdomain': (remote, port) => e.bindInterdomain(remote, port),
+      'evtchn.bindVirq': (virq) => e.bindVirq(virq),
+      'evtchn.notify': (port) => e.notify(port),
+      'evtchn.unbind': (port) => e.unbind(port),
+      'evtchn.wait': (ports, timeout) => e.wait(ports, timeout ?? undefined),
+      'evtchn.list': (domid) => e.list(domid ?? undefined),
+      'dmop.createIoreqServer': (domid, mode) => m.createIoreqServer(domid, mode),
+      'dmop.destroyIoreqServer': (domid, id) => m.destroyIoreqServer(domid, id),
+      'dmop.mapMemType': (domid, id, type, flags) => m.mapMemType(domid, id, type, flags),
+      'dmop.setMemType': (domid, type, first, count) => m.setMemType(domid, type, first, count),
+      'dmop.list': (domid) => m.list(domid),
+      'agent.status': () => ({ pid: process.pid, domid: this.domid, uptime_s: Math.round(process.uptime()) }),
+    };
+  }
+
+  async call(op: string, args: unknown[]): Promise<unknown> {
+    const fn = this.ops[op];
+    if (!fn) throw refused('ENOSYS', op, `the agent has no operation ${op}`);
+    return fn(...args);
+  }
+
+  info(): HostInfo {
+    const a = this.devices.a;
+    const v = sys('info', () => a.hypercall(this.devices.privcmd, HYPERVISOR.xen_version, XENVER_version, null, 0));
+    const extra = Buffer.alloc(16);
+    sys('info', () => a.hypercall(this.devices.privcmd, HYPERVISOR.xen_version, XENVER_extraversion, extra, 0));
+    const text = extra.subarray(0, extra.indexOf(0) < 0 ? 16 : extra.indexOf(0)).toString('latin1');
+    return {
+      backend: 'native', xen_version: `${v >> 16}.${v & 0xffff}${text}`, domid: this.domid, state: null,
+      features: { ...NATIVE_CAPS }, limits: { ...NATIVE_LIMITS },
+    };
+  }
+
+  /** Releases everything the agent holds, then the devices. */
+  shutdown(): void {
+    for (const part of [this.dmop, this.evtchn, this.gnttab]) {
+      try { part.releaseAll(); } catch (err) { if (!(err instanceof XgtError)) throw err; }
+    }
+    this.devices.close();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The CLI's side of the agent: one Unix-socket connection per command, the agent started on
+ * demand. An agent that cannot be reached or started is "backend unavailable" (exit 3).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { unavailable, XgtError, type ErrorKind } from '../errors.js';
+import { agentDir, agentSocket } from './paths.js';
+import { secureAgentDir } from './agent/server.js';
+
+const AGENT_MAIN = fileURLToPath(new URL('./agent/main.js', import.meta.url));
+/** Node takes seconds to start under emulation (the xen-vm kit runs dom0 under TCG). */
+const START_TIMEOUT_MS = Number(process.env.XGT_AGENT_START_TIMEOUT_MS ?? 30000);
+
+function connect(sock: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const c = createConnection(sock);
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+}
+
+function lastLogLine(dir: string): string {
+  try {
+    const lines = readFileSync(`${dir}/agent.log`, 'utf8').trim().split('\n');
+    return lines[lines.length - 1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export class AgentClient {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+
+  private constructor(private readonly sock: Socket) {
+    createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => {
+      const msg = JSON.parse(line) as { id: number; ok?: unknown; err?: Record<string, unknown> & { kind: ErrorKind } };
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.err) {
+        const { kind, code, op, message, gntst, gntst_name: _n, errno: _e, ...extra } = msg.err;
+        p.reject(new XgtError(kind, String(code), String(op), String(message),
+          { gntst: gntst as number | undefined, extra: Object.keys(extra).length ? extra : undefined }));
+      } else p.resolve(msg.ok);
+    });
+    const gone = () => {
+      for (const p of this.pending.values()) p.reject(unavailable('agent', 'the xgt agent closed the connection (did it die?)'));
+      this.pending.clear();
+    };
+    sock.on('close', gone);
+    sock.on('error', gone);
+  }
+
+  /** Connects to the agent, starting it first if none runs (unless `start` is false). */
+  static async open({ start = true } = {}): Promise<AgentClient> {
+    const dir = agentDir();
+    const sock = agentSocket(dir);
+    try {
+      return new AgentClient(await connect(sock));
+    } catch (e) {
+      if (!start) throw unavailable('agent', `no xgt agent is running (${sock}: ${(e as NodeJS.ErrnoException).code})`);
+    }
+    await AgentClient.start();
+    return new AgentClient(await connect(sock));
+  }
+
+  /** Starts an agent in the background and waits until its socket answers. */
+  static async start(): Promise<void> {
+    const dir = secureAgentDir();
+    const sock = agentSocket(dir);
+    const log = openSync(`${dir}/agent.log`, 'a');
+    const child = spawn(process.execPath, [AGENT_MAIN], { detached: true, stdio: ['ignore', log, log] });
+    let exited: number | null = null;
+    child.once('exit', (code) => { exited = code ?? 1; });
+    child.unref();
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (existsSync(sock)) {
+        try {
+          (await connect(sock)).destroy();
+          return;
+        } catch { /* not listening yet */ }
+      }
+      if (exited !== null && exited !== 0) {
+        throw unavailable('agent', `the xgt agent failed to start: ${lastLogLine(dir) || `exit ${exited}`}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw unavailable('agent', `the xgt agent did not come up within ${START_TIMEOUT_MS} ms (see ${dir}/agent.log)`);
+  }
+
+  call<T>(op: string, ...args: unknown[]): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.sock.write(`${JSON.stringify({ id, op, args: args.map((a) => a ?? null) })}\n`);
+    });
+  }
+
+  close(): void {
+    this.sock.end();
+  }
+}

@@ -103,8 +103,9 @@ export async function smoke(b: Backend, peer: number | null): Promise<SmokeRepor
       const u = await b.gnttab.ungrant(grant.index);
       expect(u.deferred.length === 0, `refs still mapped: ${u.deferred.join(',')}`);
     }
-    const left = (await b.gnttab.list()).mapped.length;
-    expect(left === 0, `${left} mapping(s) left`);
+    const l = await b.gnttab.list();
+    expect(!map || !l.mapped.some((m) => m.index === map!.index), `mapping ${map?.index} is still there`);
+    expect(!grant || !l.granted.some((g) => grant!.refs.includes(g.ref)), `refs ${grant?.refs.join(',')} are still granted`);
     return 'nothing left behind';
   }, { always: true });
   return { backend: b.name, domid: me, peer, passed: checks.every((c) => c.ok), checks };

@@ -52,7 +52,7 @@ describe('commands in-process', () => {
     const { result: d } = await run(['domain', 'create', '--name', 'g1', '--type', 'pvh', '--memory', '128M', '--vcpus', '2']);
     expect(d).toEqual({
       domid: 1, name: 'g1', type: 'pvh', hap: true, memory_kb: 131072, vcpus: 2, state: 'running',
-      max_grant_frames: 64, max_evtchn_port: 1023,
+      max_grant_frames: 64, max_evtchn_port: 1023, dm_target: null,
     });
     expect(((await run(['domain', 'list'])).result as { domains: unknown[] }).domains).toHaveLength(2);
     expect((await run(['domain', 'destroy', '1'])).result).toEqual({ domid: 1, state: 'destroyed' });

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs inside the real dom0 (see run.sh): the native contract suite, smoke, and the scenarios.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+status=0
+step() { echo "== $1"; shift; "$@" || { echo "== FAILED: $*"; status=1; }; }
+step "contract suite, native backend" node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand \
+  --testPathIgnorePatterns=/node_modules/ --testTimeout=300000 test/native
+step "xgt smoke --backend native (peer: a domu HVM guest)" bash -c 'P=$(domu create --hvm --mem 16); node bin/run.js smoke --backend native --peer "$P"; r=$?; domu destroy "$P" >/dev/null; exit $r'
+step "scenarios on both backends" bash test/scenarios/compare.sh
+exit $status

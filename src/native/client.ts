@@ -11,7 +11,8 @@ import { unavailable, XgtError, type ErrorKind } from '../errors.js';
 import { agentDir, agentSocket } from './paths.js';
 import { secureAgentDir } from './agent/server.js';
 
-const AGENT_MAIN = fileURLToPath(new URL('./agent/main.js', import.meta.url));
+// from src/native (tests) and dist/native alike: the agent always runs the built code
+const AGENT_MAIN = fileURLToPath(new URL('../../dist/native/agent/main.js', import.meta.url));
 /** Node takes seconds to start under emulation (the xen-vm kit runs dom0 under TCG). */
 const START_TIMEOUT_MS = Number(process.env.XGT_AGENT_START_TIMEOUT_MS ?? 30000);
 
@@ -23,10 +24,11 @@ function connect(sock: string): Promise<Socket> {
   });
 }
 
+/** The agent's own last word in its log (a Node stack ends with noise like "Node.js v20"). */
 function lastLogLine(dir: string): string {
   try {
     const lines = readFileSync(`${dir}/agent.log`, 'utf8').trim().split('\n');
-    return lines[lines.length - 1] ?? '';
+    return lines.reverse().find((l) => /^xgt agent:|Error/.test(l)) ?? lines[0] ?? '';
   } catch {
     return '';
   }

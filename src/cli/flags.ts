@@ -10,7 +10,7 @@ export const optionalDomidFlag = (summary: string) => domid({ summary });
 export const uintFlag = (name: string, summary: string, max = Number.MAX_SAFE_INTEGER, min = 0) =>
   Flags.custom<number>({ summary, parse: async (s) => parseUint(s, `--${name}`, max, min) });
 
-export const indexArg = Args.string({ required: true, description: 'index (a byte offset, as the device returned it)' });
+export const indexArg = Args.string({ ignoreStdin: true, required: true, description: 'index (a byte offset, as the device returned it)' });
 
 export function parseIndex(s: string): number {
   return parseUint(s, 'INDEX');

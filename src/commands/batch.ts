@@ -8,9 +8,10 @@ import { usage, XgtError } from '../errors.js';
 export default class Batch extends XgtCommand {
   static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
   static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped. '
-    + 'Stops at the first failure, with its exit code, unless --keep-going. Global flags given to batch apply to every line.';
+    + '$VAR and ${VAR} expand from the environment. Stops at the first failure, with its exit code, unless --keep-going. '
+    + 'Global flags given to batch apply to every line.';
   static examples = ['<%= config.bin %> batch script.txt', 'printf "gnttab grant --to 0\\ngnttab list\\n" | <%= config.bin %> batch'];
-  static args = { file: Args.string({ description: "the script ('-' or nothing: stdin)" }) };
+  static args = { file: Args.string({ ignoreStdin: true, description: "the script ('-' or nothing: stdin)" }) };
   static flags = { 'keep-going': Flags.boolean({ summary: 'run every line, whatever fails', default: false }) };
 
   async run() {
@@ -50,7 +51,7 @@ export default class Batch extends XgtCommand {
   private words(line: string, n: number): string[] {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return [];
-    const parsed = parseShellWords(trimmed, (name) => `$${name}`);
+    const parsed = parseShellWords(trimmed, (name) => process.env[name] ?? '');
     if (parsed.some((w) => typeof w !== 'string')) throw usage(this.op, `line ${n}: shell operators are not supported`);
     return hoistGlobalFlags(parsed as string[]);
   }

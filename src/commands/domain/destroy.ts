@@ -7,7 +7,7 @@ export default class DomainDestroy extends XgtCommand {
   static summary = 'Destroy a domain of the emulated host';
   static description = 'A domain whose grants others still map stays dying until they unmap them.';
   static examples = ['<%= config.bin %> domain destroy 1'];
-  static args = { domid: Args.string({ required: true, description: 'the domain' }) };
+  static args = { domid: Args.string({ ignoreStdin: true, required: true, description: 'the domain' }) };
 
   async run() {
     const { args, flags } = await this.parse(DomainDestroy);

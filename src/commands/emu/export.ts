@@ -8,7 +8,7 @@ import { exportHost } from '../../emu/admin.js';
 export default class EmuExport extends EmuCommand {
   static summary = 'Dump the whole emulated host as JSON (to FILE, or to stdout)';
   static examples = ['<%= config.bin %> emu export host.json', '<%= config.bin %> emu export > host.json'];
-  static args = { file: Args.string({ description: 'where to write (default: stdout)' }) };
+  static args = { file: Args.string({ ignoreStdin: true, description: 'where to write (default: stdout)' }) };
 
   async run() {
     const { args, flags } = await this.parse(EmuExport);

@@ -8,7 +8,7 @@ import { importHost } from '../../emu/admin.js';
 export default class EmuImport extends EmuCommand {
   static summary = 'Replace the emulated host with one exported by emu export';
   static examples = ['<%= config.bin %> emu import host.json'];
-  static args = { file: Args.string({ required: true, description: "the export ('-' for stdin)" }) };
+  static args = { file: Args.string({ ignoreStdin: true, required: true, description: "the export ('-' for stdin)" }) };
 
   async run() {
     const { args, flags } = await this.parse(EmuImport);

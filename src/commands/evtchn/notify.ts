@@ -6,7 +6,7 @@ import { record } from '../../cli/output.js';
 export default class EvtchnNotify extends XgtCommand {
   static summary = 'Send an event on a port bound through xgt (NOTIFY)';
   static examples = ['<%= config.bin %> evtchn notify 18'];
-  static args = { port: Args.string({ required: true, description: 'the local port' }) };
+  static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };
 
   async run() {
     const { args, flags } = await this.parse(EvtchnNotify);

@@ -6,7 +6,7 @@ import { record } from '../../cli/output.js';
 export default class EvtchnUnbind extends XgtCommand {
   static summary = 'Close a port bound through xgt (UNBIND); an interdomain peer turns unbound';
   static examples = ['<%= config.bin %> evtchn unbind 18'];
-  static args = { port: Args.string({ required: true, description: 'the local port' }) };
+  static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };
 
   async run() {
     const { args, flags } = await this.parse(EvtchnUnbind);

@@ -18,6 +18,15 @@ describe('scenarios', () => {
     expect(r.exitCode).toBe(0);
   }, 60000);
 
+  it('the scenario scripts run on the emulator without a word on stderr (test:xen compares them with real Xen)', async () => {
+    const compare = fileURLToPath(new URL('../scenarios/compare.sh', import.meta.url));
+    const r = await execa('bash', [compare], { reject: false, env: { XGT_XEN_DEVICE_DIR: tmp.file('no-xen') } });
+    expect(r.stdout).toMatch(/scenario guest-backend on emu: 3\d lines/);
+    expect(r.stdout).toMatch(/scenario self-grant on emu: 20 lines/);
+    expect(r.stdout).toMatch(/scenario shbuf on emu: 12 lines/);
+    expect(r.exitCode).toBe(0);
+  }, 120000);
+
   it('xgt smoke passes on the emulator and cleans up after itself', async () => {
     const env = { XGT_STATE: tmp.file('smoke.db') };
     const r = await xgt(['smoke', '--json'], env);

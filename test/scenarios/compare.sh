@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 backends="emu"
-[ -e /dev/xen/privcmd ] && backends="emu native"
+[ -e "${XGT_XEN_DEVICE_DIR:-/dev/xen}/privcmd" ] && backends="emu native"
 status=0
 for s in guest-backend self-grant shbuf; do
   for b in $backends; do

@@ -72,12 +72,6 @@ const CHECKS: { check: string; sql: string; detail: (r: Record<string, unknown>)
     detail: (r) => `domain ${r.domid}'s ioreq_server claim names server ${r.server_id}, which does not exist`,
   },
   {
-    check: 'ioreq_server pages only under a claim',
-    sql: `SELECT DISTINCT p.domid FROM p2m p WHERE p.type = 'ioreq_server'
-          AND NOT EXISTS (SELECT 1 FROM mem_type_claims c WHERE c.domid = p.domid)`,
-    detail: (r) => `domain ${r.domid} has ioreq_server pages but no claim`,
-  },
-  {
     check: 'pinned extents are aligned, contiguous and owned',
     sql: `SELECT x.domid, x.gpfn, x.mfn, x.ord FROM pinned_extents x WHERE x.gpfn % (1 << x.ord) != 0 OR x.mfn % (1 << x.ord) != 0
           OR (SELECT coalesce(sum(min(p.first_gfn + p.count, x.gpfn + (1 << x.ord)) - max(p.first_gfn, x.gpfn)), 0) FROM p2m p

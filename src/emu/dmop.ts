@@ -55,7 +55,9 @@ export function destroyServer(st: StateStore, caller: number, domid: number, id:
   const op = 'dmop.destroy-ioreq-server';
   dmTarget(st, caller, domid, op);
   server(st, caller, domid, id, op);
-  if (claimOf(st, domid)?.id === id) disclaim(st, domid);
+  // only the claim goes: the pages keep the ioreq_server type, so a new claim is EBUSY until they
+  // are set back to ram_rw (seen on Xen 4.17: destroy does not run map_mem_type's reset loop)
+  if (claimOf(st, domid)?.id === id) st.run('DELETE FROM mem_type_claims WHERE domid = ?', domid);
   st.run('DELETE FROM ioreq_servers WHERE domid = ? AND id = ?', domid, id);
   return { domid, id };
 }

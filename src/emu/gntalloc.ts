@@ -1,9 +1,9 @@
 /**
  * /dev/xen/gntalloc of an emulated domain (XEN-FACTS B): grants the domain's own zeroed pages.
  * One device per domain, as the native agent holds one gntalloc fd per user: indices are byte
- * offsets that only grow, the limit counts every gref of the kernel (deallocated ones included
- * while the grantee still maps them), and a gref still mapped when deallocated lingers until
- * the grantee unmaps it.
+ * offsets that only grow, the limit counts the grefs the device holds, and a gref still mapped
+ * when deallocated lingers in the grant table (outside the device's count) until the grantee
+ * unmaps it.
  */
 import { refused } from '../errors.js';
 import type { GrantResult, UngrantResult } from '../backend/types.js';
@@ -21,8 +21,13 @@ export interface GntallocRow {
   to_domid: number; readonly: number; released: number;
 }
 
+/**
+ * Grants that count toward the limit. A deallocated gref the grantee still maps does not: since
+ * the XSA-396 fixes (Linux 5.17, so 6.1 too) gntalloc hands it to the grant table's deferred
+ * list and forgets it at once (seen on the real dom0).
+ */
 export function gntallocInUse(st: StateStore, domid: number): number {
-  return st.get<{ n: number }>('SELECT count(*) AS n FROM gntalloc WHERE domid = ?', domid)!.n;
+  return st.get<{ n: number }>('SELECT count(*) AS n FROM gntalloc WHERE domid = ? AND released = 0', domid)!.n;
 }
 
 /**

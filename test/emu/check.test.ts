@@ -50,7 +50,6 @@ describe('emu check', () => {
     ["UPDATE evtchn SET remote_port = 77 WHERE state = 'interdomain' AND domid = 0", 'interdomain peers point back'],
     ['UPDATE evtchn SET enabled = 1 WHERE domid != 0', 'pending and masked only on bound ports'],
     ['DELETE FROM ioreq_servers', 'memory-type claims belong to live servers'],
-    ['DELETE FROM mem_type_claims', 'ioreq_server pages only under a claim'],
     ['UPDATE pinned_extents SET mfn = mfn + 4', 'pinned extents are aligned, contiguous and owned'],
     ['INSERT INTO free_mfns (first_mfn, count) SELECT first_mfn, 1 FROM p2m WHERE domid = 0 LIMIT 1', 'no frame is both free and owned, or owned twice'],
     ['UPDATE p2m SET first_gfn = first_gfn + 1 WHERE domid = 1 AND first_gfn = 0', 'guest frames are mapped once, from 0 up'],

@@ -65,8 +65,8 @@ describe('domains of the emulated host', () => {
     await as(d.domid).gnttab.map(0, g.refs, false);
     expect((await dom0.gnttab.ungrant(g.index)).deferred).toEqual(g.refs);
     await dom0.domains.destroy(d.domid);
-    const l = await dom0.gnttab.list();
-    expect(l.usage.gntalloc_used).toBe(0);
+    expect((await dom0.gnttab.list()).usage.gntalloc_used).toBe(0);
+    expect(dom0.st.get('SELECT 1 FROM grants WHERE domid = 0')).toBeUndefined(); // the deferred grant is gone too
     expect((await dom0.gnttab.grant(d.domid, 1, false)).refs).toEqual(g.refs);
   });
 

@@ -76,10 +76,9 @@ export class NativeGnttab {
 
   unmap(index: number): UnmapResult {
     const m = this.maps.get(index);
-    if (!m) {
-      sys('gnttab.unmap', () => this.d.a.gntdevUnmap(this.d.gntdev, index, 1));
-      throw refused('ENOENT', 'gnttab.unmap', `no mapping at index ${index}`);
-    }
+    // never pass the kernel an index it did not hand out: it drops the byte offset and would
+    // unmap whatever mapping holds that page
+    if (!m) throw refused('ENOENT', 'gnttab.unmap', `domain ${this.domid} has no mapping at index ${index}`);
     sys('gnttab.unmap', () => this.d.a.gntdevUnmap(this.d.gntdev, index, m.refs.length));
     this.d.a.munmap(m.mapId);
     this.maps.delete(index);

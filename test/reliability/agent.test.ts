@@ -1,0 +1,116 @@
+/**
+ * The native agent's process and socket behaviour, on any machine: regular files stand in for
+ * /dev/xen (every ioctl on them fails with ENOTTY, which is enough to reach the agent and back).
+ * Needs the addon (CI builds it); says "Skip:" without it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { userInfo } from 'node:os';
+import { addonBuilt } from '../../src/native/addon.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { BIN, xgt } from '../helpers/cli.js';
+
+const tmp = tmpDir('xgt-agent-');
+const devices = tmp.file('dev');
+const agentDir = tmp.file('agent');
+const env = { XGT_XEN_DEVICE_DIR: devices, XGT_AGENT_DIR: agentDir, XGT_BACKEND: 'native' };
+const sock = `${agentDir}/agent.sock`;
+const built = addonBuilt();
+if (!built) process.stderr.write('Skip: the native addon is not built (npm run build:native)\n');
+
+function request(lines: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const c = createConnection(sock);
+    const got: string[] = [];
+    let buf = '';
+    c.on('data', (d) => {
+      buf += d.toString();
+      const parts = buf.split('\n');
+      buf = parts.pop()!;
+      got.push(...parts);
+      if (got.length === lines.length) { c.end(); resolve(got); }
+    });
+    c.on('error', reject);
+    c.on('connect', () => c.write(lines.map((l) => `${l}\n`).join('')));
+  });
+}
+
+const agentPid = () => Number(readFileSync(`${agentDir}/agent.pid`, 'utf8'));
+
+(built ? describe : describe.skip)('the agent', () => {
+  beforeAll(() => {
+    mkdirSync(devices);
+    for (const d of ['privcmd', 'gntdev', 'gntalloc', 'evtchn']) writeFileSync(`${devices}/${d}`, '');
+  });
+  afterAll(async () => {
+    await xgt(['agent', 'stop'], env);
+    tmp.cleanup();
+  });
+
+  it('starts on demand, in a directory only its owner can enter', async () => {
+    expect((await xgt(['agent', 'status', '--json'], env)).json).toEqual({ running: false, socket: sock });
+    const r = await xgt(['gnttab', 'grant', '--to', '0', '--json'], env);
+    // the request reached the agent, which asked the "device": a regular file has no ioctls
+    expect(r.json.error).toMatchObject({ code: 'ENOTTY', op: 'gnttab.grant' });
+    expect(r.exitCode).toBe(1);
+    const s = await xgt(['agent', 'status', '--json'], env);
+    expect(s.json).toMatchObject({ running: true, socket: sock, domid: 0 });
+    expect(statSync(agentDir).mode & 0o777).toBe(0o700);
+    expect(statSync(sock).mode & 0o777).toBe(0o600);
+  }, 60000);
+
+  it('refuses other users: they cannot even reach the socket', async () => {
+    if (userInfo().uid !== 0) return void process.stderr.write('Skip: needs root to act as a second user\n');
+    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e',
+      `require('net').connect(${JSON.stringify(sock)}).on('error', (e) => { console.log(e.code); process.exit(0) })
+        .on('connect', () => { console.log('connected'); process.exit(0) })`], { reject: false });
+    expect(r.stdout.trim()).toBe('EACCES');
+  });
+
+  it('refuses a directory others can enter', async () => {
+    const open = tmp.file('open');
+    mkdirSync(open, { mode: 0o755 });
+    const r = await xgt(['gnttab', 'list', '--json'], { ...env, XGT_AGENT_DIR: open });
+    expect(r.exitCode).toBe(3);
+    expect(r.json.error.message).toMatch(/open to others.*must be 700/);
+  });
+
+  it('answers malformed requests with an error and keeps serving', async () => {
+    const replies = await request(['garbage', '{"id": 7}', '{"id": 8, "op": "no.such", "args": []}', '{"id": 9, "op": "agent.status", "args": []}']);
+    const parsed = replies.map((l) => JSON.parse(l));
+    expect(parsed[0].err).toMatchObject({ code: 'EINVAL' });
+    expect(parsed[1]).toMatchObject({ id: 7, err: { code: 'EINVAL' } });
+    expect(parsed[2]).toMatchObject({ id: 8, err: { code: 'ENOSYS' } });
+    expect(parsed[3]).toMatchObject({ id: 9, ok: { pid: agentPid() } });
+  });
+
+  it('natively, --as names only your own domain (usage error)', async () => {
+    const r = await xgt(['--as', '3', 'gnttab', 'list'], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/only act as your own domain/);
+  });
+
+  it('a command whose agent dies under it exits 3 with one line; the next command recovers from the stale socket', async () => {
+    const waiting = execa('node', [BIN, 'evtchn', 'wait', '--timeout', '60000'], { env, reject: false });
+    await new Promise((r) => setTimeout(r, 1500));
+    const pid = agentPid();
+    process.kill(pid, 'SIGKILL');
+    const w = await waiting;
+    expect(w.exitCode).toBe(3);
+    expect(w.stderr.trim().split('\n')).toHaveLength(1);
+    expect(w.stderr).toMatch(/agent closed the connection/);
+    expect(statSync(sock).isSocket()).toBe(true); // left behind by the crash
+    const s = await xgt(['agent', 'start', '--json'], env);
+    expect(s.json).toMatchObject({ running: true, started: true });
+    expect(s.json.pid).not.toBe(pid);
+  }, 60000);
+
+  it('agent stop releases everything and says so; stopping twice is harmless', async () => {
+    const pid = agentPid();
+    expect((await xgt(['agent', 'stop', '--json'], env)).json).toEqual({ stopped: pid, socket: sock });
+    expect((await xgt(['agent', 'stop', '--json'], env)).json).toEqual({ stopped: null, socket: sock });
+    expect((await xgt(['agent', 'status', '--json'], env)).json.running).toBe(false);
+  });
+});

@@ -69,8 +69,8 @@ export default class Batch extends XgtCommand {
       this.logJson({ error: e.toJSON() });
       return e.exitCode;
     }
-    const argv = words.slice(take);
-    if (!argv.includes('--json')) argv.push('--json');
+    // --json first: after a stray "--" in the line it would be taken for an argument
+    const argv = ['--json', ...words.slice(take).filter((w) => w !== '--json')];
     process.exitCode = 0;
     try {
       await this.config.runCommand(id, argv);

@@ -1,6 +1,6 @@
 // Makes one backend's scenario output comparable with the other's: error messages (prose) are
-// dropped, and numbers that name things each host picks itself (guest domids, ports) are
-// replaced by the order they first appear in.
+// dropped, and numbers that name things each host picks itself (guest domids, ports, grant refs)
+// are replaced by the order they first appear in.
 import { createInterface } from 'node:readline';
 
 const names = new Map();
@@ -12,6 +12,7 @@ const name = (kind, v) => {
 const guest = { id: null };
 const PORT_KEYS = new Set(['port', 'remote_port', 'ports']);
 const DOM_KEYS = new Set(['domid', 'to', 'remote_domid']);
+const REF_KEYS = new Set(['ref', 'refs', 'deferred', 'dir_ref', 'dir_refs']);
 
 function walk(v, key) {
   if (Array.isArray(v)) return v.length > 16 ? `[${v.length} refs]` : v.map((x) => walk(x, key));
@@ -21,6 +22,7 @@ function walk(v, key) {
     return out;
   }
   if (typeof v === 'number' && PORT_KEYS.has(key)) return name('port', v);
+  if (typeof v === 'number' && REF_KEYS.has(key)) return name('ref', v);
   if (typeof v === 'number' && DOM_KEYS.has(key) && v === guest.id) return 'G';
   return v;
 }

@@ -1,6 +1,7 @@
 /** Device-model calls of the emulated host. */
 import type { BufioreqMode, Dmop } from '../backend/types.js';
 import { createServer, destroyServer, listDm, mapMemType, setMemType } from './dmop.js';
+import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 
 export class EmuDmop implements Dmop {
@@ -23,6 +24,9 @@ export class EmuDmop implements Dmop {
   }
 
   async list(domid: number) {
-    return this.st.read(() => listDm(this.st, domid));
+    return this.st.read(() => {
+      mayInspect(this.st, this.domid, domid, 'dmop.list', true);
+      return listDm(this.st, domid);
+    });
   }
 }

@@ -3,6 +3,7 @@ import { refused } from '../errors.js';
 import type { Evtchn } from '../backend/types.js';
 import * as ev from './evtchn.js';
 import { requireLive } from './gntalloc.js';
+import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 import { ChangeWatcher } from './wakeup.js';
 
@@ -52,6 +53,9 @@ export class EmuEvtchn implements Evtchn {
   }
 
   async list(domid = this.domid) {
-    return this.st.read(() => ({ ports: ev.listPorts(this.st, domid) }));
+    return this.st.read(() => {
+      mayInspect(this.st, this.domid, domid, 'evtchn.list');
+      return { ports: ev.listPorts(this.st, domid) };
+    });
   }
 }

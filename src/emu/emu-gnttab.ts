@@ -8,6 +8,7 @@ import { listMaps, mapAt, mapGrants, mapPages, maptrackInUse, unmapIndex } from 
 import { PAGE_SIZE } from './host-layout.js';
 import { MAPTRACK_ENTRIES } from './limits.js';
 import { readFrames, writeFrames } from './machine.js';
+import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 
 export class EmuGnttab implements Gnttab {
@@ -55,6 +56,7 @@ export class EmuGnttab implements Gnttab {
 
   async list(domid = this.domid) {
     return this.st.read(() => {
+      mayInspect(this.st, this.domid, domid, 'gnttab.list');
       const d = this.st.get<{ nr_grant_frames: number; max_grant_frames: number; gntalloc_limit: number }>(
         'SELECT nr_grant_frames, max_grant_frames, gntalloc_limit FROM domains WHERE domid = ?', domid);
       if (!d) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);

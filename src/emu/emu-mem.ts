@@ -1,6 +1,7 @@
 /** Memory calls of the emulated host: the get/put_dma_buf proposal. */
 import type { Memory } from '../backend/types.js';
 import { getDmaBuf, listPinned, putDmaBuf } from './mem.js';
+import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 
 export class EmuMemory implements Memory {
@@ -15,6 +16,9 @@ export class EmuMemory implements Memory {
   }
 
   async list(domid: number) {
-    return this.st.read(() => listPinned(this.st, domid));
+    return this.st.read(() => {
+      mayInspect(this.st, this.domid, domid, 'mem.list');
+      return listPinned(this.st, domid);
+    });
   }
 }

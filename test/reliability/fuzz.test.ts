@@ -91,6 +91,12 @@ describe('hostile arguments', () => {
     expect((await xgt(['emu', 'check', '--json'], env)).json).toMatchObject({ clean: true });
   }, 300000);
 
+  it('an endless --file (/dev/zero) is refused once it outgrows any mapping, not read whole', async () => {
+    const r = await xgt(['gnttab', 'write', '--ref', '8', '--file', '/dev/zero', '--json'], env);
+    expect(r.exitCode).toBe(1);
+    expect(r.json.error).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/longer than any mapping/) });
+  });
+
   it('a sample of them as real processes: exit 0-3, at most one line on stderr, no stack trace', async () => {
     const sample = vectors(60, 99).map((v) => v.map((w) => w.replace(/\u0000/g, '')));
     for (const v of sample) {

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { XgtCommand } from '../../cli/base.js';
 import { pageTarget, targetFlags } from '../../cli/page-target.js';
 import { record } from '../../cli/output.js';
-import { usage } from '../../errors.js';
+import { refused, usage, XgtError } from '../../errors.js';
 
 export default class GnttabWrite extends XgtCommand {
   static summary = 'Write bytes into a shared page, through a mapping (--index) or a grant (--ref)';
@@ -37,11 +37,34 @@ export default class GnttabWrite extends XgtCommand {
     }
     if (f.file !== undefined) {
       try {
-        return readFileSync(f.file === '-' ? 0 : f.file);
+        return readCapped(f.file === '-' ? 0 : f.file);
       } catch (e) {
+        if (e instanceof XgtError) throw e;
         throw usage(this.op, `--file: cannot read ${f.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
     throw usage(this.op, 'one of --data, --hex or --file is required');
+  }
+}
+
+/** No mapping is larger than gntdev's per-call limit; a longer input (say /dev/zero) is refused, never read whole. */
+const MAX_BYTES = 65536 * 4096;
+
+function readCapped(file: string | 0): Buffer {
+  const fd = typeof file === 'number' ? file : openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(1 << 20);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_BYTES) throw refused('EINVAL', 'gnttab.write', `the data is longer than any mapping (${MAX_BYTES} bytes)`);
+      chunks.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    if (typeof file !== 'number') closeSync(fd);
   }
 }

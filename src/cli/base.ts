@@ -79,6 +79,9 @@ export abstract class XgtCommand extends Command {
     if (!this.jsonEnabled()) process.stdout.write(`${typeof text === 'function' ? text() : text}\n`);
   }
 
+  /** No xgt command is deprecated; oclif's check costs a scan of every command id per run. */
+  protected warnIfCommandDeprecated(): void {}
+
   logJson(json: unknown): void {
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }

@@ -1,11 +1,15 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Command, Config, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { parse as parseShellWords } from 'shell-quote';
 import { hoistGlobalFlags } from '../cli/argv.js';
 import { XgtCommand } from '../cli/base.js';
 import { usage, XgtError } from '../errors.js';
 
+type CommandClass = new (argv: string[], config: Config) => Command & { _run(): Promise<unknown> };
+
 export default class Batch extends XgtCommand {
+  private readonly classes = new Map<string, CommandClass>();
+
   static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
   static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped. '
     + '$VAR and ${VAR} expand from the environment. Stops at the first failure, with its exit code, unless --keep-going. '
@@ -73,7 +77,16 @@ export default class Batch extends XgtCommand {
     const argv = ['--json', ...words.slice(take).filter((w) => w !== '--json')];
     process.exitCode = 0;
     try {
-      await this.config.runCommand(id, argv);
+      // straight to the command with our loaded config: Command.run would reload the whole
+      // config (package.json, manifest, plugins) for every line
+      let cls = this.classes.get(id);
+      if (!cls) {
+        cls = (await this.config.findCommand(id)!.load()) as unknown as CommandClass;
+        this.classes.set(id, cls);
+      }
+      const cmd = new cls(argv, this.config);
+      cmd.id = id;
+      await cmd._run();
     } catch (err) {
       const e = err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message);
       this.logJson({ error: e.toJSON() });

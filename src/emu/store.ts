@@ -87,11 +87,23 @@ export class StateStore {
     return this.stmt(sql).run(...params);
   }
 
-  /** Runs `fn` as one write transaction: all of it lands, or none of it. */
+  /**
+   * Runs `fn` as one write transaction: all of it lands, or none of it. BEGIN IMMEDIATE takes
+   * the write lock up front, so concurrent writers queue on the busy timeout instead of failing
+   * at commit. (Plain statements, not db.transaction(), which would build a wrapper per call.)
+   */
   tx<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      this.stmt('BEGIN IMMEDIATE').run();
     } catch (e) {
+      throw sqliteUnavailable(e, this.path);
+    }
+    try {
+      const result = fn();
+      this.stmt('COMMIT').run();
+      return result;
+    } catch (e) {
+      if (this.db.inTransaction) this.stmt('ROLLBACK').run();
       if (e instanceof XgtError) throw e;
       throw sqliteUnavailable(e, this.path);
     }

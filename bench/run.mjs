@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// npm run bench: the five speed figures of xgt, each measured side by side with what it is
+// compared to, interleaved, in one run. Prints one table. Not a test: it never fails.
+// BENCH_QUICK=1 runs few iterations (CI keeps it working that way).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+
+const QUICK = !!process.env.BENCH_QUICK;
+const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'xgt-bench-'));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const time = (cmd, args, env = {}) => {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status} ${r.stderr}`);
+  return ms;
+};
+const xgt = (args, env) => execFileSync('node', [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+const rows = [];
+const row = (what, figure, compared, ratio, target, met) => rows.push([what, figure, compared, ratio, target, met === null ? 'n/a' : met ? 'yes' : 'NO']);
+
+// 1. cold start: interleaved runs of node -e 0 and the two commands
+{
+  const env = { XGT_STATE: join(dir, 'cold.db') };
+  xgt(['gnttab', 'grant', '--to', '0'], env);
+  xgt(['evtchn', 'bind', '--unbound', '--remote', '0'], env);
+  const n = QUICK ? 5 : 30;
+  const node = [], list = [], notify = [];
+  for (let i = 0; i < n; i++) {
+    node.push(time('node', ['-e', '0']));
+    list.push(time('node', [BIN, 'gnttab', 'list', '--json'], env));
+    notify.push(time('node', [BIN, 'evtchn', 'notify', '18'], env));
+  }
+  const base = median(node);
+  for (const [name, xs] of [['gnttab list --json', list], ['evtchn notify', notify]]) {
+    const r = median(xs) / base;
+    row(`cold start: ${name}`, `${median(xs).toFixed(0)} ms`, `node -e 0: ${base.toFixed(0)} ms`, `${r.toFixed(2)}x`, '<= 1.4x', r <= 1.4);
+  }
+}
+
+// 2. batch rate: grant, map, unmap, notify, wait --timeout 0 in one process
+{
+  const env = { XGT_STATE: join(dir, 'batch.db') };
+  const lines = ['gnttab grant --to 0 --pages 1', 'evtchn bind --unbound --remote 0', 'evtchn bind --interdomain --remote 0 --remote-port 18',
+    'evtchn wait 19 --timeout 0'];
+  const total = QUICK ? 1000 : 10000;
+  while (lines.length < total) lines.push('gnttab map --domid 0 8', 'gnttab unmap 0', 'evtchn notify 19', 'evtchn wait 18 --timeout 0', 'gnttab grant --to 0');
+  const file = join(dir, 'batch.txt');
+  writeFileSync(file, `${lines.slice(0, total).join('\n')}\n`);
+  // the grant lines keep adding: give them room
+  xgt(['gnttab', 'limit', '--gntalloc', '100000'], env);
+  const ms = time('node', [BIN, 'batch', '--keep-going', file], env);
+  const rate = total / (ms / 1000);
+  row('batch: mixed commands', `${rate.toFixed(0)}/s`, `${total} lines in ${ms.toFixed(0)} ms`, '-', '>= 10,000/s', rate >= 10000);
+}
+
+// 3. flat scaling: a cold map + unmap pair on a big state vs a small one
+{
+  const small = { XGT_STATE: join(dir, 'small.db') };
+  const big = { XGT_STATE: join(dir, 'big.db') };
+  const grow = (env, grants, maps) => {
+    const doms = Math.ceil(grants / 1000);
+    const lines = [];
+    for (let d = 1; d <= doms; d++) lines.push(`domain create --name g${d} --memory 8M`);
+    for (let d = 1; d <= doms; d++) {
+      const g = Math.min(1000, grants - (d - 1) * 1000);
+      for (let k = 0; k < g; k += 100) lines.push(`--as ${d} gnttab grant --to 0 --pages ${Math.min(100, g - k)}`);
+    }
+    for (let m = 0; m < maps; m++) lines.push(`gnttab map --domid ${1 + (m % doms)} ${8 + Math.floor(m / doms)}`);
+    const file = join(dir, `grow-${grants}.txt`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    execFileSync('node', [BIN, 'batch', file], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    xgt(['gnttab', 'grant', '--to', '0'], env);
+  };
+  const G = QUICK ? 10000 : 100000;
+  grow(small, 10, 10);
+  grow(big, G, G / 10);
+  const n = QUICK ? 5 : 20;
+  const s = [], b = [];
+  for (let i = 0; i < n; i++) {
+    for (const [env, xs] of [[small, s], [big, b]]) {
+      const idx = JSON.parse(xgt(['gnttab', 'map', '--domid', '0', '8', '--json'], env)).index;
+      const t0 = process.hrtime.bigint();
+      xgt(['gnttab', 'unmap', String(idx)], env);
+      xgt(['gnttab', 'map', '--domid', '0', '8'], env);
+      xs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      xgt(['gnttab', 'unmap', String(idx)], env);
+    }
+  }
+  const r = median(b) / median(s);
+  row(`flat scaling: unmap + map with ${G} grants, ${G / 10} mappings`, `${median(b).toFixed(0)} ms`, `10 of each: ${median(s).toFixed(0)} ms`,
+    `${r.toFixed(2)}x`, '<= 1.15x', r <= 1.15);
+}
+
+// 4. wake-up: evtchn wait in one process returns how soon after evtchn notify commits in another
+{
+  const env = { ...process.env, XGT_STATE: join(dir, 'wake.db') };
+  xgt(['evtchn', 'bind', '--unbound', '--remote', '0'], env);
+  xgt(['evtchn', 'bind', '--interdomain', '--remote', '0', '--remote-port', '18'], env);
+  xgt(['evtchn', 'wait', '19', '--timeout', '0'], env);
+  // a warm notifier: one process that notifies on request and says when its commit was done
+  const notifier = spawn('node', ['--input-type=module', '-e', `
+    const { EmuBackend } = await import(${JSON.stringify(new URL('../dist/emu/backend.js', import.meta.url).href)});
+    const b = EmuBackend.open(${JSON.stringify(env.XGT_STATE)}, 0);
+    process.stdin.on('data', async () => { await b.evtchn.notify(19); process.stdout.write(String(performance.timeOrigin + performance.now()) + '\\n'); });
+  `], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const n = QUICK ? 3 : 15;
+  const lat = [];
+  for (let i = 0; i < n; i++) {
+    const w = spawn('node', [BIN, 'evtchn', 'wait', '18', '--timeout', '20000', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const woke = new Promise((r) => w.stdout.once('data', () => r(performance.timeOrigin + performance.now())));
+    await new Promise((r) => setTimeout(r, 1500)); // the waiter is up and waiting
+    const committed = new Promise((r) => notifier.stdout.once('data', (d) => r(Number(String(d).trim()))));
+    notifier.stdin.write('go\n');
+    lat.push((await woke) - (await committed));
+    await new Promise((r) => w.on('exit', r));
+  }
+  notifier.kill();
+  row('wake-up: wait returns after notify', `${median(lat).toFixed(1)} ms`, 'median; notify committed in another process', '-', '<= 15 ms', median(lat) <= 15);
+}
+
+// 5. native: needs a Xen host; npm run bench inside the xen-vm dom0 measures it
+row('native: batch map+unmap vs a C program', existsSync('/dev/xen/gntdev') ? 'see bench/native.sh' : 'no Xen here',
+  'run bench/native.sh in the real dom0', '-', '>= 0.5x', null);
+
+
+
+rmSync(dir, { recursive: true, force: true });
+const t = new Table({ head: ['figure', 'xgt', 'compared with', 'ratio', 'target', 'met'] });
+for (const r of rows) t.push(r);
+console.log(t.toString());

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { usage } from '../errors.js';
 import { EmuBackend } from '../emu/backend.js';
 import { defaultStatePath } from '../emu/store.js';
-import { openNative, XEN_DEVICE_DIR } from '../native/backend.js';
+import { XEN_DEVICE_DIR } from '../native/paths.js';
 import type { Backend, BackendName } from './types.js';
 
 export interface BackendChoice {
@@ -23,7 +23,11 @@ export function resolveBackendName(choice: BackendChoice['backend']): BackendNam
 
 export async function openBackend(choice: BackendChoice): Promise<Backend> {
   const name = resolveBackendName(choice.backend);
-  if (name === 'native') return openNative(choice.as);
+  if (name === 'native') {
+    // loaded only when used: the native side pulls in the addon, the agent client and execa
+    const { openNative } = await import('../native/backend.js');
+    return openNative(choice.as);
+  }
   if (choice.state !== undefined && choice.state.trim() === '') throw usage('state', '--state: empty path');
   return EmuBackend.open(choice.state ?? defaultStatePath(), choice.as ?? 0);
 }

@@ -3,7 +3,7 @@
  * --json output never passes through here.
  */
 import { Chalk } from 'chalk';
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 
 export function colourEnabled(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
@@ -18,7 +18,9 @@ const PLAIN = {
 };
 
 /** A borderless table; `align` marks right-aligned (numeric) columns. */
+/** cli-table3 is loaded only for human output: --json runs never pay for it. */
 export function table(head: string[], rows: (string | number)[][], align: ('left' | 'right')[] = []): string {
+  const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
   const t = new Table({
     head: head.map((h) => colour.bold(h)),
     chars: PLAIN,

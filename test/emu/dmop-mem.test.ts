@@ -1,33 +1,18 @@
-import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { EmuBackend } from '../../src/emu/backend.js';
-import { exportHost } from '../../src/emu/admin.js';
-import type { DomainCreateOptions } from '../../src/backend/types.js';
+import { describe, expect, it } from '@jest/globals';
 import { expectRefused, expectRefusedUnchanged } from '../contract/expect.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { freshHostPerTest } from '../helpers/emu-host.js';
 
-const tmp = tmpDir();
-afterAll(() => tmp.cleanup());
-let n = 0;
-let dom0: EmuBackend;
-const opened: EmuBackend[] = [];
-const as = (domid: number) => { const b = EmuBackend.open(dom0.st.path, domid); opened.push(b); return b; };
-const snap = async () => dom0.st.read(() => exportHost(dom0.st));
-const create = async (o: Partial<DomainCreateOptions> = {}) => (await dom0.domains.create({
-  name: `g${n++}`, type: 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1, max_grant_frames: 64, max_evtchn_port: 1023, ...o,
-})).domid;
 
-beforeEach(() => {
-  while (opened.length) opened.pop()!.close();
-  dom0 = EmuBackend.open(tmp.file(`h${n++}.db`), 0);
-  opened.push(dom0);
-});
+const host = freshHostPerTest();
+const { as, snap } = host;
+const create = host.create;
 
 describe('dmop on the emulator', () => {
   it('without HAP, claiming or setting the ioreq_server type is EOPNOTSUPP', async () => {
     const g = await create({ hap: false });
-    const s = (await dom0.dmop.createIoreqServer(g, 'off')).id;
-    await expectRefusedUnchanged(snap, () => dom0.dmop.mapMemType(g, s, 4, 2), 'EOPNOTSUPP');
-    await expectRefusedUnchanged(snap, () => dom0.dmop.setMemType(g, 4, 0, 1), 'EOPNOTSUPP');
+    const s = (await host.dom0.dmop.createIoreqServer(g, 'off')).id;
+    await expectRefusedUnchanged(snap, () => host.dom0.dmop.mapMemType(g, s, 4, 2), 'EOPNOTSUPP');
+    await expectRefusedUnchanged(snap, () => host.dom0.dmop.setMemType(g, 4, 0, 1), 'EOPNOTSUPP');
   });
 
   it("a guest is no device model of another (XSM: EPERM); a stub domain is, but not of another's server", async () => {
@@ -36,32 +21,32 @@ describe('dmop on the emulator', () => {
     await expectRefusedUnchanged(snap, () => as(other).dmop.createIoreqServer(g, 'off'), 'EPERM');
     const stub = await create({ type: 'pvh', dm_target: g });
     const s = (await as(stub).dmop.createIoreqServer(g, 'off')).id;
-    expect((await dom0.dmop.list(g)).servers).toEqual([{ id: s, owner: stub, bufioreq: 'off' }]);
-    await expectRefusedUnchanged(snap, () => dom0.dmop.destroyIoreqServer(g, s), 'EPERM');
-    await expectRefusedUnchanged(snap, () => dom0.dmop.mapMemType(g, s, 4, 2), 'EPERM');
+    expect((await host.dom0.dmop.list(g)).servers).toEqual([{ id: s, owner: stub, bufioreq: 'off' }]);
+    await expectRefusedUnchanged(snap, () => host.dom0.dmop.destroyIoreqServer(g, s), 'EPERM');
+    await expectRefusedUnchanged(snap, () => host.dom0.dmop.mapMemType(g, s, 4, 2), 'EPERM');
     await as(stub).dmop.mapMemType(g, s, 4, 2);
     // set_mem_type only asks that someone holds the claim
-    await dom0.dmop.setMemType(g, 4, 0, 1);
+    await host.dom0.dmop.setMemType(g, 4, 0, 1);
   });
 
   it('a range whose later pages refuse keeps the change of the pages before (as Xen does)', async () => {
     const g = await create();
-    await dom0.dmop.setMemType(g, 2, 0x14, 1); // ram_rw -> mmio_dm at 0x14
-    await expectRefused(dom0.dmop.setMemType(g, 1, 0x10, 8), 'EINVAL'); // 0x10-0x13 become ram_ro, 0x14 refuses
-    await expectRefusedUnchanged(snap, () => dom0.dmop.setMemType(g, 0, 0x14, 1), 'EINVAL');
+    await host.dom0.dmop.setMemType(g, 2, 0x14, 1); // ram_rw -> mmio_dm at 0x14
+    await expectRefused(host.dom0.dmop.setMemType(g, 1, 0x10, 8), 'EINVAL'); // 0x10-0x13 become ram_ro, 0x14 refuses
+    await expectRefusedUnchanged(snap, () => host.dom0.dmop.setMemType(g, 0, 0x14, 1), 'EINVAL');
     // only ram_rw pages may become ioreq_server: 0x10-0x13 are ram_ro now, 0x15 was never touched
-    const s = (await dom0.dmop.createIoreqServer(g, 'off')).id;
-    await dom0.dmop.mapMemType(g, s, 4, 2);
-    await expectRefusedUnchanged(snap, () => dom0.dmop.setMemType(g, 4, 0x13, 1), 'EINVAL');
-    await dom0.dmop.setMemType(g, 4, 0x15, 1);
+    const s = (await host.dom0.dmop.createIoreqServer(g, 'off')).id;
+    await host.dom0.dmop.mapMemType(g, s, 4, 2);
+    await expectRefusedUnchanged(snap, () => host.dom0.dmop.setMemType(g, 4, 0x13, 1), 'EINVAL');
+    await host.dom0.dmop.setMemType(g, 4, 0x15, 1);
   });
 
   it("a destroyed guest's servers and claim go with it", async () => {
     const g = await create();
-    const s = (await dom0.dmop.createIoreqServer(g, 'off')).id;
-    await dom0.dmop.mapMemType(g, s, 4, 2);
-    await dom0.domains.destroy(g);
-    await expectRefused(dom0.dmop.list(g), 'ESRCH');
+    const s = (await host.dom0.dmop.createIoreqServer(g, 'off')).id;
+    await host.dom0.dmop.mapMemType(g, s, 4, 2);
+    await host.dom0.domains.destroy(g);
+    await expectRefused(host.dom0.dmop.list(g), 'ESRCH');
   });
 });
 
@@ -71,14 +56,14 @@ describe('get-dma-buf / put-dma-buf on the emulator', () => {
     const guest = as(g);
     const gr = await guest.gnttab.grant(0, 1, false); // a page with data, high in the guest's memory
     await guest.gnttab.write({ ref: gr.refs[0] }, 0, Buffer.from('keep me'));
-    const r = await dom0.mem.getDmaBuf(g, 2, 3, 32, 0);
+    const r = await host.dom0.mem.getDmaBuf(g, 2, 3, 32, 0);
     expect(r.nr_exchanged).toBe(2);
     expect(r.extents.map((e) => [e.gpfn, e.order])).toEqual([[0, 3], [8, 3]]);
     for (const e of r.extents) {
       expect(e.mfn % 8).toBe(0);
       expect(e.mfn + 8).toBeLessThanOrEqual(2 ** 20);
     }
-    expect((await dom0.mem.list(g)).extents).toEqual(r.extents);
+    expect((await host.dom0.mem.list(g)).extents).toEqual(r.extents);
     expect(Buffer.from(await guest.gnttab.read({ ref: gr.refs[0] }, 0, 7)).toString()).toBe('keep me');
   });
 
@@ -87,17 +72,17 @@ describe('get-dma-buf / put-dma-buf on the emulator', () => {
     const guest = as(g);
     const gr = await guest.gnttab.grant(0, 1, false);
     await guest.gnttab.write({ ref: gr.refs[0] }, 100, Buffer.from('moved'));
-    const mapped = await dom0.gnttab.map(g, gr.refs, true);
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(g, 1, 0, 32, 15), 'EBUSY');
-    await dom0.gnttab.unmap(mapped.index);
-    const r = await dom0.mem.getDmaBuf(g, 1, 0, 32, 15);
+    const mapped = await host.dom0.gnttab.map(g, gr.refs, true);
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 1, 0, 32, 15), 'EBUSY');
+    await host.dom0.gnttab.unmap(mapped.index);
+    const r = await host.dom0.mem.getDmaBuf(g, 1, 0, 32, 15);
     expect(r.extents[0].gpfn).toBe(15);
     expect(Buffer.from(await guest.gnttab.read({ ref: gr.refs[0] }, 100, 5)).toString()).toBe('moved');
   });
 
-  it('EPERM beyond the max order (12 for dom0, 9 for a guest), and changes nothing', async () => {
+  it('EPERM beyond the max order (12 for host.dom0, 9 for a guest), and changes nothing', async () => {
     const g = await create();
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(g, 1, 13, 32), 'EPERM');
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 1, 13, 32), 'EPERM');
     await expectRefusedUnchanged(snap, () => as(g).mem.getDmaBuf(g, 1, 10, 32), 'EPERM');
     await as(g).mem.getDmaBuf(g, 1, 9, 32);
   });
@@ -105,29 +90,29 @@ describe('get-dma-buf / put-dma-buf on the emulator', () => {
   it('EINVAL for a misaligned or out-of-range gpfn; ESRCH for no domain; EPERM for another guest', async () => {
     const g = await create();
     const h = await create();
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(g, 1, 2, 32, 2), 'EINVAL');
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(g, 4, 0, 32, 0xffe), 'EINVAL');
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(999, 1, 0, 32), 'ESRCH');
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 1, 2, 32, 2), 'EINVAL');
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 4, 0, 32, 0xffe), 'EINVAL');
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(999, 1, 0, 32), 'ESRCH');
     await expectRefusedUnchanged(snap, () => as(h).mem.getDmaBuf(g, 1, 0, 32), 'EPERM');
   });
 
   it('runs out part way: ENOMEM carrying nr_exchanged; the first extents stay exchanged, the rest untouched', async () => {
     const g = await create();
     // below 2^21 (frame 512) only frames 0x100-0x1ff are free: 256 single pages
-    const e = await expectRefused(dom0.mem.getDmaBuf(g, 300, 0, 21, 0), 'ENOMEM');
+    const e = await expectRefused(host.dom0.mem.getDmaBuf(g, 300, 0, 21, 0), 'ENOMEM');
     expect(e.toJSON().nr_exchanged).toBe(256);
-    expect((await dom0.mem.list(g)).extents).toHaveLength(256);
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(g, 1, 0, 21, 512), 'ENOMEM');
+    expect((await host.dom0.mem.list(g)).extents).toHaveLength(256);
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 1, 0, 21, 512), 'ENOMEM');
   });
 
   it('pinned extents cannot be exchanged again; put-dma-buf unpins them, and checks what it unpins', async () => {
     const g = await create();
-    await dom0.mem.getDmaBuf(g, 2, 1, 32, 0);
-    await expectRefusedUnchanged(snap, () => dom0.mem.getDmaBuf(g, 1, 1, 32, 2), 'EBUSY');
-    await expectRefusedUnchanged(snap, () => dom0.mem.putDmaBuf(g, 0, 2, 0), 'EINVAL');
-    await expectRefusedUnchanged(snap, () => dom0.mem.putDmaBuf(g, 0, 3, 1), 'EINVAL');
-    expect(await dom0.mem.putDmaBuf(g, 0, 2, 1)).toEqual({ unpinned: 2 });
-    expect((await dom0.mem.list(g)).extents).toEqual([]);
-    expect((await dom0.mem.getDmaBuf(g, 1, 1, 32)).extents[0].gpfn).toBe(0);
+    await host.dom0.mem.getDmaBuf(g, 2, 1, 32, 0);
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 1, 1, 32, 2), 'EBUSY');
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.putDmaBuf(g, 0, 2, 0), 'EINVAL');
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.putDmaBuf(g, 0, 3, 1), 'EINVAL');
+    expect(await host.dom0.mem.putDmaBuf(g, 0, 2, 1)).toEqual({ unpinned: 2 });
+    expect((await host.dom0.mem.list(g)).extents).toEqual([]);
+    expect((await host.dom0.mem.getDmaBuf(g, 1, 1, 32)).extents[0].gpfn).toBe(0);
   });
 });

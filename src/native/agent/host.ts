@@ -8,7 +8,7 @@ import type { HostInfo } from '../../backend/types.js';
 import { loadAddon, sys } from '../addon.js';
 import { HYPERVISOR, XENVER_extraversion, XENVER_version } from '../xen-abi.js';
 import { NATIVE_CAPS, NATIVE_LIMITS } from '../caps.js';
-import { type Devices, openDevices } from './devices.js';
+import { type Devices, openDevices, readLimit } from './devices.js';
 import { NativeDmop } from './dmop.js';
 import { NativeEvtchn } from './evtchn.js';
 import { NativeGnttab } from './gnttab.js';
@@ -83,7 +83,8 @@ export class NativeHost {
     const text = extra.subarray(0, extra.indexOf(0) < 0 ? 16 : extra.indexOf(0)).toString('latin1');
     return {
       backend: 'native', xen_version: `${v >> 16}.${v & 0xffff}${text}`, domid: this.domid, state: null,
-      features: { ...NATIVE_CAPS }, limits: { ...NATIVE_LIMITS },
+      features: { ...NATIVE_CAPS },
+      limits: { ...NATIVE_LIMITS, gntalloc_limit: readLimit('gntalloc'), gntdev_map_limit: readLimit('gntdev') },
     };
   }
 

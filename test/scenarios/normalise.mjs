@@ -13,6 +13,8 @@ const guest = { id: null };
 const PORT_KEYS = new Set(['port', 'remote_port', 'ports']);
 const DOM_KEYS = new Set(['domid', 'to', 'remote_domid']);
 const REF_KEYS = new Set(['ref', 'refs', 'deferred', 'dir_ref', 'dir_refs']);
+// a grant table only ever grows: its size says how busy the host has been, not what the script did
+const HISTORY_KEYS = new Set(['nr_frames']);
 
 function walk(v, key) {
   if (Array.isArray(v)) return v.length > 16 ? `[${v.length} refs]` : v.map((x) => walk(x, key));
@@ -23,6 +25,7 @@ function walk(v, key) {
   }
   if (typeof v === 'number' && PORT_KEYS.has(key)) return name('port', v);
   if (typeof v === 'number' && REF_KEYS.has(key)) return name('ref', v);
+  if (typeof v === 'number' && HISTORY_KEYS.has(key)) return 'host-dependent';
   if (typeof v === 'number' && DOM_KEYS.has(key) && v === guest.id) return 'G';
   return v;
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { flush, run } from '@oclif/core';
-import { hoistGlobalFlags } from '../dist/cli/argv.js';
+import { flush, hoistGlobalFlags, reportTopLevelError, run } from '../dist/xgt.mjs';
 
 const argv = hoistGlobalFlags(process.argv.slice(2));
 try {
@@ -9,6 +8,5 @@ try {
 } catch (err) {
   // Errors that escape a command (unknown command or topic) get the same one-line, exit-2
   // treatment as the commands' own usage errors.
-  const { reportTopLevelError } = await import('../dist/cli/top-level.js');
   reportTopLevelError(err, argv);
 }

@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { refused, unavailable, type XgtError } from '../errors.js';
 
-export const ADDON_PATH = fileURLToPath(new URL('../../src/native/addon/build/Release/xgt_native.node', import.meta.url));
+export const ADDON_PATH = join(packageRoot(), 'src/native/addon/build/Release/xgt_native.node');
 
 export interface Addon {
   open(path: string, nonblock: boolean): number;

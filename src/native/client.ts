@@ -6,13 +6,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { unavailable, XgtError, type ErrorKind } from '../errors.js';
 import { agentDir, agentSocket } from './paths.js';
 import { secureAgentDir } from './agent/server.js';
 
-// from src/native (tests) and dist/native alike: the agent always runs the built code
-const AGENT_MAIN = fileURLToPath(new URL('../../dist/native/agent/main.js', import.meta.url));
+// from the tests (src/) and the CLI alike, the agent runs the compiled code
+const AGENT_MAIN = join(packageRoot(), 'dist/native/agent/main.js');
 /** Node takes seconds to start under emulation (the xen-vm kit runs dom0 under TCG). */
 const START_TIMEOUT_MS = Number(process.env.XGT_AGENT_START_TIMEOUT_MS ?? 30000);
 

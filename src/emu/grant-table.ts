@@ -8,6 +8,7 @@ import { domainRow, type DomainRow } from './domain-rows.js';
 import {
   GRANT_ENTRIES_PER_FRAME, GTF_PERMIT_ACCESS, GTF_READONLY, MAPTRACK_ENTRIES, PIN_COUNTER_MAX,
 } from './limits.js';
+import { gfnToMfn } from './machine.js';
 import type { StateStore } from './store.js';
 
 export interface GrantRow {
@@ -103,14 +104,12 @@ export function pinForMap(st: StateStore, op: string, mapper: number, granter: n
 }
 
 function frameOfGrant(st: StateStore, g: GrantRow): number {
-  const r = st.get<{ first_gfn: number; first_mfn: number; count: number }>(
-    'SELECT first_gfn, first_mfn, count FROM p2m WHERE domid = ? AND first_gfn <= ? ORDER BY first_gfn DESC LIMIT 1',
-    g.domid, g.gfn);
-  if (!r || g.gfn >= r.first_gfn + r.count) {
+  const mfn = gfnToMfn(st, g.domid, g.gfn);
+  if (mfn === undefined) {
     throw refused('EINVAL', 'gnttab.map', `grant ref ${g.ref} names frame ${g.gfn}, which domain ${g.domid} does not have`,
       { gntst: -9 });
   }
-  return r.first_mfn + (g.gfn - r.first_gfn);
+  return mfn;
 }
 
 /** Drops one pin; returns the entry as it is afterwards. */

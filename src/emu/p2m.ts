@@ -3,20 +3,14 @@
  * are split where an operation's window starts and ends, changed whole, and merged back with
  * their neighbours when they line up again.
  */
+import { p2mRangeOf, type P2mRange } from './machine.js';
 import type { StateStore } from './store.js';
 
-export interface P2mRow { first_gfn: number; count: number; first_mfn: number; type: string }
-
-function containing(st: StateStore, domid: number, gfn: number): P2mRow | undefined {
-  const r = st.get<P2mRow>(
-    'SELECT first_gfn, count, first_mfn, type FROM p2m WHERE domid = ? AND first_gfn <= ? ORDER BY first_gfn DESC LIMIT 1',
-    domid, gfn);
-  return r && gfn < r.first_gfn + r.count ? r : undefined;
-}
+export type P2mRow = P2mRange;
 
 /** Makes `gfn` the start of a range (if it lies inside one). */
 export function splitAt(st: StateStore, domid: number, gfn: number): void {
-  const r = containing(st, domid, gfn);
+  const r = p2mRangeOf(st, domid, gfn);
   if (!r || r.first_gfn === gfn) return;
   const head = gfn - r.first_gfn;
   st.run('UPDATE p2m SET count = ? WHERE domid = ? AND first_gfn = ?', head, domid, r.first_gfn);

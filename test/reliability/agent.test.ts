@@ -107,6 +107,26 @@ const agentPid = () => Number(readFileSync(`${agentDir}/agent.pid`, 'utf8'));
     expect(s.json.pid).not.toBe(pid);
   }, 60000);
 
+  it('natively, the emulator-only operations say so', async () => {
+    const dma = await xgt(['mem', 'get-dma-buf', '--extents', '1', '--json'], env);
+    expect(dma.exitCode).toBe(1);
+    expect(dma.json.error).toMatchObject({ code: 'ENOSYS', errno: 38, message: expect.stringMatching(/never issues them/) });
+    const put = await xgt(['mem', 'put-dma-buf', '--gpfn', '0', '--json'], env);
+    expect(put.json.error.code).toBe('ENOSYS');
+    const create = await xgt(['domain', 'create', '--name', 'x', '--json'], env);
+    expect(create.json.error).toMatchObject({ code: 'EOPNOTSUPP', message: expect.stringMatching(/xl create/) });
+    const destroy = await xgt(['domain', 'destroy', '3', '--json'], env);
+    expect(destroy.json.error).toMatchObject({ code: 'EOPNOTSUPP', message: expect.stringMatching(/xl destroy/) });
+    const list = await xgt(['domain', 'list', '--json'], { ...env, PATH: '/usr/bin:/bin' });
+    if (list.json.error) { // a Xen host with a toolstack would answer instead
+      expect(list.exitCode).toBe(3);
+      expect(list.json.error.message).toMatch(/no toolstack here: xl is not installed/);
+    }
+    const emu = await xgt(['emu', 'reset', '--json'], env);
+    expect(emu.exitCode).toBe(2);
+    expect(emu.json.error.message).toMatch(/emulator only/);
+  });
+
   it('agent stop releases everything and says so; stopping twice is harmless', async () => {
     const pid = agentPid();
     expect((await xgt(['agent', 'stop', '--json'], env)).json).toEqual({ stopped: pid, socket: sock });

@@ -139,6 +139,12 @@ export interface Backend {
   readonly evtchn: Evtchn;
   readonly dmop: Dmop;
   readonly mem: Memory;
+  /**
+   * Batch mode (optional): from here on the backend may hold its commands' effects back and
+   * make them durable together at flushBatch(); a crash loses only what was not flushed.
+   */
+  beginBatch?(): void;
+  flushBatch?(): void;
   close(): void;
 }
 

@@ -60,8 +60,12 @@ export abstract class XgtCommand extends Command {
     if (pool) {
       const key = JSON.stringify(choice);
       let b = pool.get(key);
+      // each pooled backend has its own connection: before another one writes, the group the
+      // others hold open must be committed, or they would wait on each other's lock
+      for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
       if (!b) {
         b = await openBackend(choice);
+        b.beginBatch?.();
         pool.set(key, b);
       }
       return fn(b);
@@ -82,8 +86,13 @@ export abstract class XgtCommand extends Command {
   /** No xgt command is deprecated; oclif's check costs a scan of every command id per run. */
   protected warnIfCommandDeprecated(): void {}
 
+  /** In a batch, output waits for the commit that makes it true (see Batch). */
+  static outputBuffer?: string[];
+
   logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json)}\n`);
+    const line = `${JSON.stringify(json)}\n`;
+    if (XgtCommand.outputBuffer) XgtCommand.outputBuffer.push(line);
+    else process.stdout.write(line);
   }
 
   async catch(err: Error & { exitCode?: number }): Promise<never | void> {

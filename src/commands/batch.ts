@@ -4,6 +4,10 @@ import { parse as parseShellWords } from 'shell-quote';
 import { hoistGlobalFlags } from '../cli/argv.js';
 import { XgtCommand } from '../cli/base.js';
 import { usage, XgtError } from '../errors.js';
+import type { Backend } from '../backend/types.js';
+
+const GROUP_LINES = 64;
+const GROUP_MS = 5;
 
 type CommandClass = new (argv: string[], config: Config) => Command & { _run(): Promise<unknown> };
 
@@ -31,20 +35,42 @@ export default class Batch extends XgtCommand {
     if (flags.as !== undefined) process.env.XGT_AS = String(flags.as);
     process.env.XGT_BACKEND = flags.backend;
 
-    const pool = new Map();
+    const pool = new Map<string, Backend>();
     XgtCommand.backendPool = pool;
+    const output: string[] = [];
+    XgtCommand.outputBuffer = output;
+    // Group commit: lines run as savepoints of one transaction, committed every GROUP_LINES
+    // lines or GROUP_MS, and their output printed only once committed — so a killed batch
+    // never printed a result that did not land.
+    let pending = 0;
+    let since = Date.now();
+    const flush = () => {
+      for (const b of pool.values()) b.flushBatch?.();
+      if (output.length) process.stdout.write(output.splice(0).join(''));
+      pending = 0;
+      since = Date.now();
+    };
     let firstFailure = 0;
     let ran = 0;
     try {
       for (const [i, line] of text.split('\n').entries()) {
-        const words = this.words(line, i + 1);
+        let words: string[];
+        try {
+          words = this.words(line, i + 1);
+        } catch (e) {
+          flush();
+          throw e;
+        }
         if (words.length === 0) continue;
         ran++;
         const code = await this.runLine(words, i + 1);
+        if (++pending >= GROUP_LINES || Date.now() - since >= GROUP_MS) flush();
         if (code !== 0 && firstFailure === 0) firstFailure = code;
         if (code !== 0 && !flags['keep-going']) break;
       }
+      flush();
     } finally {
+      XgtCommand.outputBuffer = undefined;
       XgtCommand.backendPool = undefined;
       for (const b of pool.values()) b.close();
     }

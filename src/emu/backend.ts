@@ -68,7 +68,16 @@ export class EmuBackend implements Backend {
     };
   }
 
+  beginBatch(): void {
+    this.st.beginGroup();
+  }
+
+  flushBatch(): void {
+    this.st.flushGroup();
+  }
+
   close(): void {
+    this.st.flushGroup();
     this.st.close();
   }
 }

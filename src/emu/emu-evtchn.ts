@@ -45,6 +45,7 @@ export class EmuEvtchn implements Evtchn {
         if (left <= 0 || !watcher) {
           throw refused('ETIMEDOUT', 'evtchn.wait', `no event within ${timeoutMs} ms`);
         }
+        this.st.flushGroup(); // never sleep holding the lock, nor with our own effects unpublished
         await watcher.next(left);
       }
     } finally {

@@ -93,6 +93,7 @@ export class StateStore {
    * at commit. (Plain statements, not db.transaction(), which would build a wrapper per call.)
    */
   tx<T>(fn: () => T): T {
+    if (this.grouped) return this.txInGroup(fn);
     try {
       this.stmt('BEGIN IMMEDIATE').run();
     } catch (e) {
@@ -104,6 +105,47 @@ export class StateStore {
       return result;
     } catch (e) {
       if (this.db.inTransaction) this.stmt('ROLLBACK').run();
+      if (e instanceof XgtError) throw e;
+      throw sqliteUnavailable(e, this.path);
+    }
+  }
+
+  private grouped = false;
+
+  /**
+   * Group commit (xgt batch): one IMMEDIATE transaction spans several commands, each of them a
+   * savepoint that a refusal rolls back alone; flushGroup() commits them together.
+   */
+  beginGroup(): void {
+    this.grouped = true;
+  }
+
+  flushGroup(): void {
+    if (this.db.inTransaction) {
+      try {
+        this.stmt('COMMIT').run();
+      } catch (e) {
+        throw sqliteUnavailable(e, this.path);
+      }
+    }
+  }
+
+  private txInGroup<T>(fn: () => T): T {
+    if (!this.db.inTransaction) {
+      try {
+        this.stmt('BEGIN IMMEDIATE').run();
+      } catch (e) {
+        throw sqliteUnavailable(e, this.path);
+      }
+    }
+    this.stmt('SAVEPOINT xgt_command').run();
+    try {
+      const result = fn();
+      this.stmt('RELEASE xgt_command').run();
+      return result;
+    } catch (e) {
+      this.stmt('ROLLBACK TO xgt_command').run();
+      this.stmt('RELEASE xgt_command').run();
       if (e instanceof XgtError) throw e;
       throw sqliteUnavailable(e, this.path);
     }

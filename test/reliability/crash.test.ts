@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
+import { writeFileSync } from 'node:fs';
 import { tmpDir } from '../helpers/tmp.js';
 import { BIN, xgt } from '../helpers/cli.js';
 
@@ -43,4 +44,21 @@ describe('crashes', () => {
     process.stderr.write(`crash runs (a command lives ~${life} ms): ${JSON.stringify(outcomes)}\n`);
     expect(outcomes.killed_before + outcomes.killed_after).toBeGreaterThan(0);
   }, 600000);
+
+  it('a batch killed part way printed only results that landed', async () => {
+    const env = { XGT_STATE: tmp.file('batch-crash.db'), NO_COLOR: '1' };
+    await xgt(['gnttab', 'limit', '--gntalloc', '100000'], env);
+    const file = tmp.file('grants.txt');
+    writeFileSync(file, 'gnttab grant --to 0\n'.repeat(20000));
+    for (let run = 0; run < 5; run++) {
+      const child = execa('node', [BIN, 'batch', file], { env, reject: false });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 600 + run * 150);
+      const r = await child;
+      clearTimeout(timer);
+      const printed = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).refs[0]);
+      const granted = new Set((await xgt(['gnttab', 'list', '--json'], env)).json.granted.map((g: { ref: number }) => g.ref));
+      expect(printed.filter((ref) => !granted.has(ref))).toEqual([]);
+    }
+    expect((await xgt(['emu', 'check', '--json'], env)).json).toMatchObject({ clean: true });
+  }, 120000);
 });

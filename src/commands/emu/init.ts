@@ -15,6 +15,7 @@ export default class EmuInit extends EmuCommand {
   async run() {
     const { flags } = await this.parse(EmuInit);
     const path = this.statePath(flags);
+    this.releaseBatchLock();
     let action = 'created';
     if (existsSync(path)) {
       if (!flags.force) throw refused('EEXIST', this.op, `state file ${path} already exists (use --force to reset it)`);

@@ -63,6 +63,9 @@ export default class Batch extends XgtCommand {
         }
         if (words.length === 0) continue;
         ran++;
+        // a wait may block: whatever came before must be committed and printed first, since
+        // the other side may need to read it to send the event
+        if (words[0] === 'evtchn' && words[1] === 'wait') flush();
         const code = await this.runLine(words, i + 1);
         if (++pending >= GROUP_LINES || Date.now() - since >= GROUP_MS) flush();
         if (code !== 0 && firstFailure === 0) firstFailure = code;

@@ -1,7 +1,9 @@
 /** Event channels between processes: a wait in one process wakes when another notifies. */
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import { writeFileSync } from 'node:fs';
 import { tmpDir } from '../helpers/tmp.js';
-import { xgt } from '../helpers/cli.js';
+import { BIN, xgt } from '../helpers/cli.js';
 
 const tmp = tmpDir();
 afterAll(() => tmp.cleanup());
@@ -45,4 +47,26 @@ describe('evtchn between processes', () => {
       expect([args, r.exitCode]).toEqual([args, 2]);
     }
   });
+
+  it('in a batch, what came before a blocking wait is committed and printed before it blocks', async () => {
+    const env = { XGT_STATE: tmp.file('bw.db') };
+    await xgt(['evtchn', 'bind', '--unbound', '--remote', '0'], env);
+    const script = tmp.file('bw.txt');
+    writeFileSync(script, 'evtchn bind --interdomain --remote 0 --remote-port 18\nevtchn wait 19 --timeout 0\nevtchn wait 18 --timeout 20000\n');
+    const child = execa('node', [BIN, 'batch', script], { env: { ...process.env, ...env }, reject: false });
+    const firstTwo = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += String(d);
+        if (out.split('\n').length > 2) resolve(out);
+      });
+    });
+    expect(firstTwo.split('\n').slice(0, 2).map((l) => JSON.parse(l))).toEqual([
+      { port: 19, state: 'interdomain', remote_domid: 0, remote_port: 18 }, { ports: [19] },
+    ]);
+    expect((await xgt(['evtchn', 'notify', '19'], env)).exitCode).toBe(0); // the other side, told the port, notifies
+    const r = await child;
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n')[2])).toEqual({ ports: [18] });
+  }, 60000);
 });

@@ -54,19 +54,17 @@ export default class Batch extends XgtCommand {
     let ran = 0;
     try {
       for (const [i, line] of text.split('\n').entries()) {
-        let words: string[];
-        try {
-          words = this.words(line, i + 1);
-        } catch (e) {
-          flush();
-          throw e;
-        }
-        if (words.length === 0) continue;
+        const words = this.words(line, i + 1);
+        if (Array.isArray(words) && words.length === 0) continue;
         ran++;
-        // a wait may block: whatever came before must be committed and printed first, since
-        // the other side may need to read it to send the event
-        if (words[0] === 'evtchn' && words[1] === 'wait') flush();
-        const code = await this.runLine(words, i + 1);
+        let code: number;
+        if (words instanceof XgtError) code = this.report(words);
+        else {
+          // a wait may block: whatever came before must be committed and printed first, since
+          // the other side may need to read it to send the event
+          if (words[0] === 'evtchn' && words[1] === 'wait') flush();
+          code = await this.runLine(words, i + 1);
+        }
         if (++pending >= GROUP_LINES || Date.now() - since >= GROUP_MS) flush();
         if (code !== 0 && firstFailure === 0) firstFailure = code;
         if (code !== 0 && !flags['keep-going']) break;
@@ -81,12 +79,20 @@ export default class Batch extends XgtCommand {
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
   }
 
-  private words(line: string, n: number): string[] {
+  /** The line's words, or the usage error that makes it no command at all. */
+  private words(line: string, n: number): string[] | XgtError {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return [];
     const parsed = parseShellWords(trimmed, (name) => process.env[name] ?? '');
-    if (parsed.some((w) => typeof w !== 'string')) throw usage(this.op, `line ${n}: shell operators are not supported`);
+    if (parsed.some((w) => typeof w !== 'string')) {
+      return usage('batch', `line ${n}: shell operators are not supported`);
+    }
     return hoistGlobalFlags(parsed as string[]);
+  }
+
+  private report(e: XgtError): number {
+    this.logJson({ error: e.toJSON() });
+    return e.exitCode;
   }
 
   /** Runs one line as its own command; returns its exit code. */

@@ -1,4 +1,5 @@
 /** Reading domain rows, shared by every emulator module. */
+import { refused } from '../errors.js';
 import type { StateStore } from './store.js';
 
 export interface DomainRow {
@@ -21,6 +22,13 @@ export interface DomainRow {
 
 export function domainRow(st: StateStore, domid: number): DomainRow | undefined {
   return st.get<DomainRow>('SELECT * FROM domains WHERE domid = ?', domid);
+}
+
+/** The acting domain's row; ESRCH when it no longer runs. */
+export function requireLive(st: StateStore, domid: number, op: string): DomainRow {
+  const d = liveDomain(st, domid);
+  if (!d) throw refused('ESRCH', op, `no domain ${domid}`);
+  return d;
 }
 
 export function liveDomain(st: StateStore, domid: number): DomainRow | undefined {

@@ -2,7 +2,7 @@
 import { refused } from '../errors.js';
 import type { Evtchn } from '../backend/types.js';
 import * as ev from './evtchn.js';
-import { requireLive } from './gntalloc.js';
+import { requireLive } from './domain-rows.js';
 import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 import { ChangeWatcher } from './wakeup.js';

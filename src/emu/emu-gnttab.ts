@@ -2,7 +2,8 @@
 import { refused } from '../errors.js';
 import type { Gnttab, GrantResult, PageTarget } from '../backend/types.js';
 import { reapIfIdle } from './domains.js';
-import { allocGrefs, deallocRun, framesFromRef, gntallocInUse, listGranted, requireLive } from './gntalloc.js';
+import { requireLive } from './domain-rows.js';
+import { allocGrefs, deallocRun, framesFromRef, gntallocInUse, listGranted } from './gntalloc.js';
 import { inUse } from './grant-table.js';
 import { listMaps, mapAt, mapGrants, mapPages, maptrackInUse, unmapIndex } from './gntdev.js';
 import { PAGE_SIZE } from './host-layout.js';

@@ -7,7 +7,7 @@
  */
 import { refused } from '../errors.js';
 import type { GrantResult, UngrantResult } from '../backend/types.js';
-import { liveDomain, type DomainRow } from './domain-rows.js';
+import type { DomainRow } from './domain-rows.js';
 import { allocRef, endAccessAndFree, grantRow, writeGrantEntry } from './grant-table.js';
 import { PAGE_SIZE } from './host-layout.js';
 import { domainPages, gfnToMfn, zeroFrame } from './machine.js';
@@ -119,10 +119,4 @@ export function listGranted(st: StateStore, domid: number) {
   return st.all<GntallocRow & { pin_read: number; pin_write: number }>(
     `SELECT a.*, g.pin_read, g.pin_write FROM gntalloc a JOIN grants g ON g.domid = a.domid AND g.ref = a.ref
      WHERE a.domid = ? AND a.released = 0 ORDER BY a.run_page, a.pos`, domid);
-}
-
-export function requireLive(st: StateStore, domid: number, op: string): DomainRow {
-  const d = liveDomain(st, domid);
-  if (!d) throw refused('ESRCH', op, `no domain ${domid}`);
-  return d;
 }

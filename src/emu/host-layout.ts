@@ -6,6 +6,7 @@
 import type { StateStore } from './store.js';
 import { allocFramesFromTop } from './machine.js';
 import { seedKernelPorts } from './evtchn.js';
+import { GNTTAB_NR_RESERVED_ENTRIES } from './limits.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -46,8 +47,9 @@ export interface DomainRowInput {
 export function insertDomainRow(st: StateStore, d: DomainRowInput): void {
   st.run(`INSERT INTO domains (domid, name, type, hap, memory_kb, vcpus, state, max_grant_frames,
       max_evtchn_port, nr_grant_frames, gnt_next_unused, gntalloc_next_page, dm_target)
-    VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, 1, 8, 0, ?)`,
-  d.domid, d.name, d.type, d.hap, d.memory_kb, d.vcpus, d.max_grant_frames, d.max_evtchn_port, d.dm_target ?? null);
+    VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, 1, ?, 0, ?)`,
+  d.domid, d.name, d.type, d.hap, d.memory_kb, d.vcpus, d.max_grant_frames, d.max_evtchn_port, GNTTAB_NR_RESERVED_ENTRIES,
+  d.dm_target ?? null);
   let gfn = 0;
   for (const [mfn, count] of allocFramesFromTop(st, Math.ceil(d.memory_kb / 4), 'domain.create')) {
     st.run('INSERT INTO p2m (domid, first_gfn, count, first_mfn) VALUES (?, ?, ?, ?)', d.domid, gfn, count, mfn);

@@ -8,6 +8,4 @@ export const PIN_COUNTER_MAX = 128; // Xen refuses once a pin counter's top bit 
 export const DEFAULT_MAX_GRANT_FRAMES = 64;
 export const GTF_PERMIT_ACCESS = 0x1;
 export const GTF_READONLY = 0x4;
-export const GTF_READING = 0x8;
-export const GTF_WRITING = 0x10;
 export const DOMID_FIRST_RESERVED = 0x7ff0;

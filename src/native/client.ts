@@ -72,6 +72,15 @@ export class AgentClient {
     return new AgentClient(await connect(sock));
   }
 
+  /** The running agent, or undefined when none answers (never starts one). */
+  static async ifRunning(): Promise<AgentClient | undefined> {
+    try {
+      return await AgentClient.open({ start: false });
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Starts an agent in the background and waits until its socket answers. */
   static async start(): Promise<void> {
     const dir = secureAgentDir();

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeEach } from '@jest/globals';
 import { EmuBackend } from '../../src/emu/backend.js';
-import { exportHost } from '../../src/emu/admin.js';
+import { exportHost, type StateExport } from '../../src/emu/admin.js';
 import type { DomainCreateOptions } from '../../src/backend/types.js';
 import { tmpDir } from './tmp.js';
 
@@ -12,7 +12,7 @@ export interface EmuHost {
   readonly dom0: EmuBackend;
   as(domid: number): EmuBackend;
   create(o?: Partial<DomainCreateOptions>): Promise<number>;
-  snap(): Promise<unknown>;
+  snap(): Promise<StateExport>;
 }
 
 export function freshHostPerTest(): EmuHost {

@@ -10,13 +10,10 @@ export default class AgentStart extends AgentCommand {
   async run() {
     await this.parse(AgentStart);
     const socket = this.requireNative();
-    let started = false;
-    let client: AgentClient;
-    try {
-      client = await AgentClient.open({ start: false });
-    } catch {
+    let client = await AgentClient.ifRunning();
+    const started = !client;
+    if (!client) {
       await AgentClient.start();
-      started = true;
       client = await AgentClient.open({ start: false });
     }
     try {

@@ -9,10 +9,8 @@ export default class AgentStatus extends AgentCommand {
   async run() {
     await this.parse(AgentStatus);
     const socket = this.requireNative();
-    let client: AgentClient;
-    try {
-      client = await AgentClient.open({ start: false });
-    } catch {
+    const client = await AgentClient.ifRunning();
+    if (!client) {
       const res = { running: false, socket };
       this.human(() => record(res));
       return res;

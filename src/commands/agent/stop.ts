@@ -9,10 +9,8 @@ export default class AgentStop extends AgentCommand {
   async run() {
     await this.parse(AgentStop);
     const socket = this.requireNative();
-    let client: AgentClient;
-    try {
-      client = await AgentClient.open({ start: false });
-    } catch {
+    const client = await AgentClient.ifRunning();
+    if (!client) {
       const res = { stopped: null, socket };
       this.human('no agent was running');
       return res;

@@ -9,6 +9,8 @@ import { openBackend } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { oneLine, usage, XgtError } from '../errors.js';
 import { parseUint, U16_MAX } from './numbers.js';
+import { currentBatch } from './batch-context.js';
+import { isFallback } from './lite/fallback.js';
 import { errColour } from './output.js';
 
 export const globalFlags = {
@@ -43,12 +45,6 @@ export abstract class XgtCommand extends Command {
     return (this.id ?? 'xgt').replace(/[: ]/g, '.');
   }
 
-  /**
-   * Backends kept open across the commands of one `xgt batch`, so that a script of thousands of
-   * lines opens the state file (or reaches the agent) once per acting domain, not once per line.
-   */
-  static backendPool?: Map<string, Backend>;
-
   /** Opens the chosen backend, runs `fn` on it and closes it (in a batch: keeps it for the next line). */
   protected async withBackend<T>(flags: GlobalFlags, fn: (b: Backend) => Promise<T>): Promise<T> {
     const choice = {
@@ -56,7 +52,7 @@ export abstract class XgtCommand extends Command {
       state: flags.state === undefined ? undefined : resolve(flags.state),
       as: flags.as,
     };
-    const pool = XgtCommand.backendPool;
+    const pool = currentBatch()?.pool;
     if (pool) {
       const key = JSON.stringify(choice);
       let b = pool.get(key);
@@ -86,17 +82,16 @@ export abstract class XgtCommand extends Command {
   /** No xgt command is deprecated; oclif's check costs a scan of every command id per run. */
   protected warnIfCommandDeprecated(): void {}
 
-  /** In a batch, output waits for the commit that makes it true (see Batch). */
-  static outputBuffer?: string[];
-
   logJson(json: unknown): void {
     const line = `${JSON.stringify(json)}\n`;
-    if (XgtCommand.outputBuffer) XgtCommand.outputBuffer.push(line);
+    const batch = currentBatch();
+    // in a batch, output waits for the commit that makes it true (see Batch)
+    if (batch) batch.output.push(line);
     else process.stdout.write(line);
   }
 
   async catch(err: Error & { exitCode?: number }): Promise<never | void> {
-    if (err instanceof Errors.ExitError) throw err;
+    if (err instanceof Errors.ExitError || isFallback(err)) throw err;
     // a parse that failed is still a parse: keeps oclif from warning that run() skipped it
     (this as unknown as { parsed: boolean }).parsed = true;
     let e = toXgtError(err, this.op);

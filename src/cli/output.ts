@@ -2,15 +2,24 @@
  * Human output: tables that look like xl's, colour only on a terminal and never with NO_COLOR.
  * --json output never passes through here.
  */
-import { Chalk } from 'chalk';
 import { createRequire } from 'node:module';
 
 export function colourEnabled(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
 }
 
-export const colour = new Chalk({ level: colourEnabled() ? 1 : 0 });
-export const errColour = new Chalk({ level: colourEnabled(process.stderr) ? 1 : 0 });
+type Paint = (text: string) => string;
+export interface Palette { bold: Paint; green: Paint; red: Paint }
+
+/** What chalk does with colour off; scripts (output to pipes and files) never load chalk. */
+const plain: Palette = { bold: String, green: String, red: String };
+
+const outColour = colourEnabled();
+const errIsColour = colourEnabled(process.stderr);
+const chalk = outColour || errIsColour ? await import('chalk') : undefined;
+
+export const colour: Palette = chalk && outColour ? new chalk.Chalk({ level: 1 }) : plain;
+export const errColour: Palette = chalk && errIsColour ? new chalk.Chalk({ level: 1 }) : plain;
 
 const PLAIN = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',

@@ -2,7 +2,10 @@ import { Args, Command, Config, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { parse as parseShellWords } from 'shell-quote';
 import { hoistGlobalFlags } from '../cli/argv.js';
+import { setBatch } from '../cli/batch-context.js';
 import { XgtCommand } from '../cli/base.js';
+import { isFallback } from '../cli/lite/fallback.js';
+import type { LiteConfig } from '../cli/lite/dispatch.js';
 import { usage, XgtError } from '../errors.js';
 import type { Backend } from '../backend/types.js';
 
@@ -10,9 +13,11 @@ const GROUP_LINES = 64;
 const GROUP_MS = 5;
 
 type CommandClass = new (argv: string[], config: Config) => Command & { _run(): Promise<unknown> };
+type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
 
 export default class Batch extends XgtCommand {
-  private readonly classes = new Map<string, CommandClass>();
+  /** per config (the fast path's, and oclif's for lines it declines): id → class */
+  private readonly classes = new Map<ConfigLike, Map<string, CommandClass>>();
 
   static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
   static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped. '
@@ -36,9 +41,8 @@ export default class Batch extends XgtCommand {
     process.env.XGT_BACKEND = flags.backend;
 
     const pool = new Map<string, Backend>();
-    XgtCommand.backendPool = pool;
     const output: string[] = [];
-    XgtCommand.outputBuffer = output;
+    setBatch({ pool, output });
     // Group commit: lines run as savepoints of one transaction, committed every GROUP_LINES
     // lines or GROUP_MS, and their output printed only once committed — so a killed batch
     // never printed a result that did not land.
@@ -71,8 +75,7 @@ export default class Batch extends XgtCommand {
       }
       flush();
     } finally {
-      XgtCommand.outputBuffer = undefined;
-      XgtCommand.backendPool = undefined;
+      setBatch(undefined);
       for (const b of pool.values()) b.close();
     }
     process.exitCode = firstFailure;
@@ -112,16 +115,13 @@ export default class Batch extends XgtCommand {
     const argv = ['--json', ...words.slice(take).filter((w) => w !== '--json')];
     process.exitCode = 0;
     try {
-      // straight to the command with our loaded config: Command.run would reload the whole
-      // config (package.json, manifest, plugins) for every line
-      let cls = this.classes.get(id);
-      if (!cls) {
-        cls = (await this.config.findCommand(id)!.load()) as unknown as CommandClass;
-        this.classes.set(id, cls);
+      try {
+        await this.runCommand(this.config, id, argv);
+      } catch (err) {
+        if (!isFallback(err)) throw err;
+        // the fast path declined the line (nothing ran): oclif runs it, and words its errors
+        await this.runCommand(await (this.config as unknown as LiteConfig).fullConfig(), id, argv);
       }
-      const cmd = new cls(argv, this.config);
-      cmd.id = id;
-      await cmd._run();
     } catch (err) {
       const e = err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message);
       this.logJson({ error: e.toJSON() });
@@ -130,5 +130,21 @@ export default class Batch extends XgtCommand {
     const code = Number(process.exitCode ?? 0);
     process.exitCode = 0;
     return code;
+  }
+
+  /**
+   * Straight to the command with an already loaded config: Command.run would reload the whole
+   * config (package.json, manifest, plugins) for every line.
+   */
+  private async runCommand(config: ConfigLike, id: string, argv: string[]): Promise<void> {
+    let cls = this.classes.get(config)?.get(id);
+    if (!cls) {
+      cls = (await config.findCommand(id)!.load()) as CommandClass;
+      if (!this.classes.has(config)) this.classes.set(config, new Map());
+      this.classes.get(config)!.set(id, cls);
+    }
+    const cmd = new cls(argv, config as Config);
+    cmd.id = id;
+    await cmd._run();
   }
 }

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { unavailable, XgtError } from '../errors.js';
 import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { seedHost } from './host-layout.js';
@@ -21,6 +21,15 @@ export function lockTimeoutMs(): number {
 }
 
 type Stmt = Database.Statement;
+
+let binding: string | undefined;
+/**
+ * The compiled SQLite module, named directly: better-sqlite3's default lookup (the `bindings`
+ * package) tries a dozen paths and reads stack traces on every start.
+ */
+function sqliteBinding(): string {
+  return (binding ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
+}
 
 export class StateStore {
   private readonly stmts = new Map<string, Stmt>();
@@ -36,7 +45,7 @@ export class StateStore {
     checkHeader(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { fileMustExist: true, timeout: lockTimeoutMs() });
+      db = new Database(path, { fileMustExist: true, timeout: lockTimeoutMs(), nativeBinding: sqliteBinding() });
     } catch (e) {
       throw sqliteUnavailable(e, path);
     }
@@ -187,9 +196,10 @@ function createStateFile(path: string): void {
   } catch (e) {
     throw unavailable('emu.open', `cannot create the directory of ${path}: ${(e as Error).message}`);
   }
-  const tmp = `${path}.init-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // the pid keeps it apart from other processes' (node:crypto would cost every start its load)
+  const tmp = `${path}.init-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   try {
-    const db = new Database(tmp);
+    const db = new Database(tmp, { nativeBinding: sqliteBinding() });
     try {
       initialise(db);
     } finally {

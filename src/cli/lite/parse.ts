@@ -1,0 +1,132 @@
+/**
+ * A flag and argument parser for the invocations scripts make all day (`--flag value`,
+ * `--flag=value`, boolean flags, positional arguments), giving exactly what oclif's parser gives
+ * for them. Everything else — help, `--`, short flags, unknown or repeated flags, values that look
+ * like flags, anything oclif would refuse — is declined with a Fallback, so oclif stays the one
+ * source of help text and error messages. test/cli/lite-parser.test.ts checks the two agree.
+ */
+import { Fallback } from './fallback.js';
+
+export interface FlagDef {
+  type: 'boolean' | 'option';
+  parse?: (input: never, ctx: unknown, def: FlagDef) => unknown;
+  default?: unknown;
+  options?: readonly string[];
+  env?: string;
+  required?: boolean;
+  exclusive?: string[];
+  [other: string]: unknown;
+}
+
+export interface ArgDef {
+  parse?: (input: string, ctx: unknown, def: ArgDef) => unknown;
+  required?: boolean;
+  ignoreStdin?: boolean;
+  default?: unknown;
+  [other: string]: unknown;
+}
+
+export interface ParseInput {
+  flags: Record<string, FlagDef>;
+  args: Record<string, ArgDef>;
+  strict: boolean;
+}
+
+export interface ParseOutput {
+  flags: Record<string, unknown>;
+  args: Record<string, unknown>;
+  argv: unknown[];
+}
+
+/** Flag and argument features the fast parser does not model: a command using one goes to oclif. */
+const UNMODELLED_FLAG = ['char', 'aliases', 'charAliases', 'multiple', 'dependsOn', 'relationships', 'exactlyOne',
+  'atLeastOne', 'combinable', 'allowStdin', 'deprecated', 'deprecateAliases', 'defaultHelp', 'allowNo', 'delimiter'];
+const UNMODELLED_ARG = ['multiple', 'options'];
+
+const modelled = new WeakMap<object, boolean>();
+
+function isModelled(input: ParseInput): boolean {
+  let ok = modelled.get(input.flags);
+  if (ok === undefined) {
+    ok = Object.values(input.flags).every((f) => UNMODELLED_FLAG.every((k) => !f[k])
+      && typeof f.default !== 'function' && !(f.type === 'boolean' && f.env))
+      && Object.values(input.args).every((a) => UNMODELLED_ARG.every((k) => !a[k]) && typeof a.default !== 'function');
+    modelled.set(input.flags, ok);
+  }
+  return ok;
+}
+
+export async function liteParse(argv: readonly string[], input: ParseInput, context: unknown): Promise<ParseOutput> {
+  if (!isModelled(input)) throw new Fallback('the command uses a flag feature only oclif models');
+  const given = new Map<string, string | true>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i];
+    if (tok === '-' || !tok.startsWith('-')) {
+      positional.push(tok);
+      continue;
+    }
+    if (!tok.startsWith('--') || tok === '--') throw new Fallback(`token ${tok}`);
+    const eq = tok.indexOf('=');
+    const name = eq === -1 ? tok.slice(2) : tok.slice(2, eq);
+    const def = Object.hasOwn(input.flags, name) ? input.flags[name] : undefined;
+    if (!def || given.has(name)) throw new Fallback(`flag ${tok}`);
+    if (def.type === 'boolean') {
+      if (eq !== -1) throw new Fallback(`boolean with a value: ${tok}`);
+      given.set(name, true);
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : tok.slice(eq + 1);
+    if (value === undefined || value.startsWith('-')) throw new Fallback(`value of --${name}`);
+    given.set(name, value);
+  }
+
+  const flags: Record<string, unknown> = {};
+  const fromDefault = new Set<string>();
+  for (const [name, def] of Object.entries(input.flags)) {
+    const raw = given.get(name) ?? (def.env ? process.env[def.env] || undefined : undefined);
+    if (raw === undefined) {
+      if (def.default !== undefined) {
+        flags[name] = def.default;
+        fromDefault.add(name);
+      } else if (def.required) throw new Fallback(`missing --${name}`);
+      continue;
+    }
+    if (def.type === 'option' && def.options && !def.options.includes(raw as string)) throw new Fallback(`--${name} option`);
+    flags[name] = await parseOrDecline(def, raw, context);
+  }
+  for (const [name, def] of Object.entries(input.flags)) {
+    if (!def.exclusive || flags[name] === undefined || fromDefault.has(name)) continue;
+    if (def.exclusive.some((o) => flags[o] !== undefined && !fromDefault.has(o))) throw new Fallback(`--${name} is exclusive`);
+  }
+
+  const argDefs = Object.entries(input.args);
+  if (input.strict && positional.length > argDefs.length) throw new Fallback('unexpected arguments');
+  const args: Record<string, unknown> = {};
+  const out: unknown[] = [];
+  for (const [k, [name, def]] of argDefs.entries()) {
+    if (k < positional.length) {
+      args[name] = def.parse ? await parseOrDecline(def, positional[k], context) : positional[k];
+      out.push(args[name]);
+    } else if (def.required || !def.ignoreStdin) {
+      // a missing argument oclif would look for on stdin, or report
+      throw new Fallback(`argument ${name}`);
+    } else if (def.default || def.default === false) {
+      // (oclif ignores the other falsy defaults)
+      args[name] = def.default;
+      out.push(def.default);
+    }
+  }
+  out.push(...positional.slice(argDefs.length));
+  return { flags, args, argv: out };
+}
+
+async function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): Promise<unknown> {
+  if (!def.parse) return raw;
+  try {
+    return await def.parse(raw as never, ctx, def as never);
+  } catch {
+    // oclif words the error (it prefixes the flag's name): let it
+    throw new Fallback('a value the parser refused');
+  }
+}

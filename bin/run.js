@@ -4,7 +4,8 @@
 import { runFast } from '../dist/xgt-fast.mjs';
 
 const typed = process.argv.slice(2);
-if (!(await runFast(typed))) {
+// XGT_FAST_PATH=0 sends everything to oclif (the tests compare the two paths with it)
+if (process.env.XGT_FAST_PATH === '0' || !(await runFast(typed))) {
   const { flush, hoistGlobalFlags, reportTopLevelError, run } = await import('../dist/xgt.mjs');
   const argv = hoistGlobalFlags(typed);
   try {

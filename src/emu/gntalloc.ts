@@ -60,14 +60,26 @@ export function allocGrefs(st: StateStore, d: DomainRow, to: number, pages: numb
 }
 
 /**
- * Pages the kernel can hand out: the highest guest frames not already given to gntalloc
- * (ENOMEM when the domain has none left).
+ * Pages the kernel can hand out: going down from just below the lowest frame gntalloc holds
+ * (from the top of the domain's memory when it holds none), then, once the bottom is reached,
+ * the highest frames in the holes freed pages left. The first is one indexed lookup whatever
+ * the number of grants; the hole search runs only on a domain whose memory is nearly all granted.
+ * ENOMEM when the domain has none left.
  */
 function freeKernelPages(st: StateStore, domid: number, pages: number): number[] {
-  const used = new Set(st.all<{ gfn: number }>('SELECT gfn FROM gntalloc WHERE domid = ?', domid).map((r) => r.gfn));
+  const lowest = st.get<{ g: number | null }>('SELECT min(gfn) AS g FROM gntalloc WHERE domid = ?', domid)!.g;
+  const below = lowest ?? domainPages(st, domid);
+  if (below >= pages) return Array.from({ length: pages }, (_, k) => below - 1 - k);
   const out: number[] = [];
-  for (let gfn = domainPages(st, domid) - 1; gfn >= 0 && out.length < pages; gfn--) {
-    if (!used.has(gfn)) out.push(gfn);
+  for (let gfn = below - 1; gfn >= 0; gfn--) out.push(gfn);
+  // holes: frames above the lowest held one, not held, highest first
+  const top = domainPages(st, domid);
+  const held = st.iterate<{ gfn: number }>('SELECT gfn FROM gntalloc WHERE domid = ? ORDER BY gfn DESC', domid);
+  let next = top - 1;
+  for (const { gfn } of held) {
+    for (; next > gfn && out.length < pages; next--) out.push(next);
+    if (out.length >= pages) break;
+    next = gfn - 1;
   }
   if (out.length < pages) throw refused('ENOMEM', OP_ALLOC, `domain ${domid} has no free pages left to grant`);
   return out;

@@ -92,6 +92,11 @@ export class StateStore {
     return this.stmt(sql).all(...params) as T[];
   }
 
+  /** Rows one at a time, for a walk that may stop early. */
+  iterate<T>(sql: string, ...params: unknown[]): IterableIterator<T> {
+    return this.stmt(sql).iterate(...params) as IterableIterator<T>;
+  }
+
   run(sql: string, ...params: unknown[]): Database.RunResult {
     return this.stmt(sql).run(...params);
   }

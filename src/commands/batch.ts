@@ -65,8 +65,8 @@ export default class Batch extends XgtCommand {
         if (words instanceof XgtError) code = this.report(words);
         else {
           // a wait may block: whatever came before must be committed and printed first, since
-          // the other side may need to read it to send the event
-          if (words[0] === 'evtchn' && words[1] === 'wait') flush();
+          // the other side may need to read it to send the event (a poll cannot block)
+          if (words[0] === 'evtchn' && words[1] === 'wait' && !isPoll(words)) flush();
           code = await this.runLine(words, i + 1);
         }
         if (++pending >= GROUP_LINES || Date.now() - since >= GROUP_MS) flush();
@@ -147,4 +147,10 @@ export default class Batch extends XgtCommand {
     cmd.id = id;
     await cmd._run();
   }
+}
+
+/** `evtchn wait … --timeout 0` returns at once: nothing needs committing before it. */
+function isPoll(words: string[]): boolean {
+  const k = words.indexOf('--timeout');
+  return words.includes('--timeout=0') || (k !== -1 && words[k + 1] === '0');
 }

@@ -52,15 +52,16 @@ export abstract class XgtCommand extends Command {
       state: flags.state === undefined ? undefined : resolve(flags.state),
       as: flags.as,
     };
-    const pool = currentBatch()?.pool;
-    if (pool) {
+    const batch = currentBatch();
+    if (batch) {
+      const pool = batch.pool;
       const key = JSON.stringify(choice);
       let b = pool.get(key);
       // each pooled backend has its own connection: before another one writes, the group the
       // others hold open must be committed, or they would wait on each other's lock
       for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
       if (!b) {
-        b = await openBackend(choice);
+        b = await (batch.open ?? openBackend)(choice);
         b.beginBatch?.();
         pool.set(key, b);
       }
@@ -97,7 +98,10 @@ export abstract class XgtCommand extends Command {
     let e = toXgtError(err, this.op);
     // flag and argument parsers name the argument; the envelope names the command
     if (e.kind === 'usage' && !e.op.includes('.')) e = usage(this.op, e.message);
-    process.exitCode = e.exitCode;
+    const batch = currentBatch();
+    // a batch line's failure is that line's, whatever else runs in this process
+    if (batch) batch.failed = e.exitCode;
+    else process.exitCode = e.exitCode;
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
     else process.stderr.write(`${errorLine(e)}\n`);
   }

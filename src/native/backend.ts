@@ -42,6 +42,12 @@ export async function openNative(as: number | undefined): Promise<Backend> {
   return new NativeBackend(await AgentClient.open(), domid);
 }
 
+/** The agent's operations: over its socket (AgentClient), or in the agent itself (its batch). */
+export interface AgentLink {
+  call<T>(op: string, ...args: unknown[]): Promise<T>;
+  close(): void;
+}
+
 const emuOnly = (op: string, hint: string) => refused('EOPNOTSUPP', op, `${op.replace('.', ' ')} works on the emulator only; ${hint}`);
 
 export class NativeBackend implements Backend {
@@ -53,7 +59,7 @@ export class NativeBackend implements Backend {
   readonly dmop: Dmop;
   readonly mem: Memory;
 
-  constructor(private readonly agent: AgentClient, readonly domid: number) {
+  constructor(private readonly agent: AgentLink, readonly domid: number) {
     const call = <T>(op: string, ...args: unknown[]) => agent.call<T>(op, ...args);
     this.domains = {
       create: async () => { throw emuOnly('domain.create', 'on a Xen host use xl create'); },

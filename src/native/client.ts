@@ -37,13 +37,19 @@ function lastLogLine(dir: string): string {
 
 export class AgentClient {
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<number, {
+    resolve: (v: unknown) => void; reject: (e: unknown) => void; onPartial?: (text: string) => void;
+  }>();
 
   private constructor(private readonly sock: Socket) {
     createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => {
-      const msg = JSON.parse(line) as { id: number; ok?: unknown; err?: Record<string, unknown> & { kind: ErrorKind } };
+      const msg = JSON.parse(line) as { id: number; ok?: unknown; partial?: string; err?: Record<string, unknown> & { kind: ErrorKind } };
       const p = this.pending.get(msg.id);
       if (!p) return;
+      if (typeof msg.partial === 'string') {
+        p.onPartial?.(msg.partial);
+        return;
+      }
       this.pending.delete(msg.id);
       if (msg.err) {
         const { kind, code, op, message, gntst, gntst_name: _n, errno: _e, ...extra } = msg.err;
@@ -107,9 +113,14 @@ export class AgentClient {
   }
 
   call<T>(op: string, ...args: unknown[]): Promise<T> {
+    return this.stream<T>(op, args);
+  }
+
+  /** A call whose reply may come in parts before the result (a batch's output as it is made). */
+  stream<T>(op: string, args: unknown[], onPartial?: (text: string) => void): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onPartial });
       this.sock.write(`${JSON.stringify({ id, op, args: args.map((a) => a ?? null) })}\n`);
     });
   }

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { refused, unavailable, XgtError } from '../../errors.js';
 import { agentDir, agentSocket } from '../paths.js';
+import { runBatchInAgent } from './batch.js';
 import { NativeHost } from './host.js';
 
 const MAX_REQUEST = 512 * 1024 * 1024;
@@ -98,7 +99,9 @@ function serve(conn: Socket, host: NativeHost, stop: () => void): void {
         conn.end(`${JSON.stringify({ id, ok: { stopping: process.pid } })}\n`, () => stop());
         return;
       }
-      const ok = await host.call(req.op, req.args);
+      const ok = req.op === 'batch.run'
+        ? await runBatchInAgent(host, req.args, (text) => conn.write(`${JSON.stringify({ id, partial: text })}\n`))
+        : await host.call(req.op, req.args);
       conn.write(`${JSON.stringify({ id, ok: ok ?? null })}\n`);
     } catch (e) {
       const err = e instanceof XgtError ? e

@@ -1,0 +1,154 @@
+/**
+ * The parts of `xgt batch` that do not depend on where the lines run: reading a line as the
+ * shell would, running one line as its own command on a loaded config, and the loop with its
+ * group flushes. The batch command runs it in the CLI; the agent runs it for a native batch
+ * (see src/native/agent/batch.ts), so that a line costs no round trip between two processes.
+ */
+import { parse as parseShellWords } from 'shell-quote';
+import { usage, XgtError } from '../errors.js';
+import { hoistGlobalFlags } from './argv.js';
+import { currentBatch } from './batch-context.js';
+import { isFallback } from './lite/fallback.js';
+import type { LiteConfig } from './lite/dispatch.js';
+
+/** A line of the script: its number, and its words or the usage error that makes it no command. */
+export interface BatchLine { n: number; words: string[] | XgtError }
+
+/** The script's lines, split like a shell does, with $VAR from the environment; blanks and comments dropped. */
+export function readBatchLines(text: string, env: NodeJS.ProcessEnv = process.env): BatchLine[] {
+  const out: BatchLine[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const parsed = parseShellWords(trimmed, (name) => env[name] ?? '');
+    out.push({
+      n: i + 1,
+      words: parsed.every((w) => typeof w === 'string')
+        ? hoistGlobalFlags(parsed as string[])
+        : usage('batch', `line ${i + 1}: shell operators are not supported`),
+    });
+  }
+  return out;
+}
+
+/** `evtchn wait` that can block (not `--timeout 0`). */
+export function mayBlock(words: string[]): boolean {
+  if (words[0] !== 'evtchn' || words[1] !== 'wait') return false;
+  const k = words.indexOf('--timeout');
+  return !(words.includes('--timeout=0') || (k !== -1 && words[k + 1] === '0'));
+}
+
+type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
+type CommandClass = new (argv: string[], config: never) => { id?: string; _run(): Promise<unknown> };
+
+/** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
+export class LineRunner {
+  /** per config (the fast path's, and oclif's for lines it declines): id → class */
+  private readonly classes = new Map<ConfigLike, Map<string, CommandClass>>();
+
+  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, private readonly emit: (json: unknown) => void) {}
+
+  report(e: XgtError): number {
+    this.emit({ error: e.toJSON() });
+    return e.exitCode;
+  }
+
+  /** Runs one line as its own command, with --json; returns its exit code. */
+  async run(words: string[], n: number): Promise<number> {
+    const ids = this.config.commandIDs;
+    let take = 0;
+    for (let k = words.length; k > 0; k--) {
+      if (ids.includes(words.slice(0, k).join(':'))) { take = k; break; }
+    }
+    const id = words.slice(0, take).join(':');
+    if (!take || id === 'batch') {
+      return this.report(usage('batch', `line ${n}: ${take ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`));
+    }
+    // --json first: after a stray "--" in the line it would be taken for an argument
+    const argv = ['--json', ...words.slice(take).filter((w) => w !== '--json')];
+    const batch = currentBatch()!;
+    batch.failed = 0;
+    try {
+      try {
+        await this.runCommand(this.config, id, argv);
+      } catch (err) {
+        if (!isFallback(err)) throw err;
+        // the fast path declined the line (nothing ran): oclif runs it, and words its errors
+        await this.runCommand(await (this.config as unknown as LiteConfig).fullConfig(), id, argv);
+      }
+    } catch (err) {
+      return this.report(err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message));
+    }
+    return batch.failed;
+  }
+
+  /**
+   * Straight to the command with a loaded config: Command.run would reload the whole config
+   * (package.json, manifest, plugins) for every line.
+   */
+  private async runCommand(config: ConfigLike, id: string, argv: string[]): Promise<void> {
+    let byId = this.classes.get(config);
+    if (!byId) this.classes.set(config, (byId = new Map()));
+    let cls = byId.get(id);
+    if (!cls) {
+      cls = (await config.findCommand(id)!.load()) as CommandClass;
+      byId.set(id, cls);
+    }
+    const cmd = new cls(argv, config as never);
+    cmd.id = id;
+    await cmd._run();
+  }
+}
+
+export interface LoopOptions {
+  keepGoing: boolean;
+  /** commits pending work and prints pending output */
+  flush(): void;
+  /** flush after this many lines, or this long since the last flush */
+  groupLines: number;
+  groupMs: number;
+}
+
+/** The batch loop: stops at the first failure unless keepGoing; the exit code is the first failure's. */
+export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: LoopOptions): Promise<{ ran: number; firstFailure: number }> {
+  let pending = 0;
+  let since = Date.now();
+  const flush = () => {
+    o.flush();
+    pending = 0;
+    since = Date.now();
+  };
+  let firstFailure = 0;
+  let ran = 0;
+  for (const { n, words } of lines) {
+    ran++;
+    let code: number;
+    if (words instanceof XgtError) code = runner.report(words);
+    else {
+      // a wait may block: whatever came before must be committed and printed first, since
+      // the other side may need to read it to send the event
+      if (mayBlock(words)) flush();
+      code = await runner.run(words, n);
+    }
+    if (++pending >= o.groupLines || Date.now() - since >= o.groupMs) flush();
+    if (code !== 0 && firstFailure === 0) firstFailure = code;
+    if (code !== 0 && !o.keepGoing) break;
+  }
+  flush();
+  return { ran, firstFailure };
+}
+
+/**
+ * Runs lines in the batch context already current (the agent's: see src/native/agent/batch.ts),
+ * handing their output to `send` in groups, before any wait that may block, and at the end.
+ */
+export async function runLinesInContext(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
+  send: (text: string) => void): Promise<{ ran: number; firstFailure: number }> {
+  const ctx = currentBatch();
+  if (!ctx) throw new Error('runLinesInContext needs a batch context');
+  const runner = new LineRunner(config, (json) => ctx.output.push(`${JSON.stringify(json)}\n`));
+  return runBatchLoop(lines, runner, {
+    keepGoing, groupLines: 256, groupMs: 50,
+    flush: () => { if (ctx.output.length) send(ctx.output.splice(0).join('')); },
+  });
+}

@@ -64,11 +64,11 @@ const fast = await build({
   stdin: {
     contents: [
       "import { liteConfig, runFast as run } from './cli/lite/dispatch.js';",
-      "import { runLinesInContext } from './cli/batch-lines.js';",
+      "import { runLinesOn } from './cli/batch-lines.js';",
       `const config = liteConfig({ ${loaders.join(', ')} }, () => import(new URL('./xgt.mjs', import.meta.url).href), new URL('..', import.meta.url).pathname);`,
       'export const runFast = (argv) => run(argv, config);',
       // the agent runs a native batch's lines through this (src/native/agent/batch.ts)
-      'export const runBatchLines = (lines, keepGoing, send) => runLinesInContext(config, lines, keepGoing, send);',
+      'export const runBatchLines = (lines, keepGoing, backend, send) => runLinesOn(config, lines, keepGoing, backend, send);',
     ].join('\n'),
     resolveDir: join(root, 'src'), loader: 'ts', sourcefile: 'fast-entry.ts',
   },

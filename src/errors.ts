@@ -41,7 +41,16 @@ export type ErrorKind = 'refused' | 'usage' | 'unavailable';
 
 const EXIT: Record<ErrorKind, number> = { refused: 1, usage: 2, unavailable: 3 };
 
+/** Marks our errors across copies of this module (the CLI's bundles, the agent's compiled tree). */
+const XGT_ERROR = Symbol.for('xgt.error');
+
 export class XgtError extends Error {
+  /** `instanceof XgtError` holds for an XgtError made by any copy of this class */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[XGT_ERROR] === true;
+  }
+
+  readonly [XGT_ERROR] = true;
   readonly kind: ErrorKind;
   /** errno name (EINVAL…) for refusals; USAGE or UNAVAILABLE otherwise */
   readonly code: string;

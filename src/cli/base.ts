@@ -9,7 +9,7 @@ import { openBackend } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { oneLine, usage, XgtError } from '../errors.js';
 import { parseUint, U16_MAX } from './numbers.js';
-import { currentBatch } from './batch-context.js';
+import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import { errColour } from './output.js';
 
@@ -40,6 +40,9 @@ export abstract class XgtCommand extends Command {
   static enableJsonFlag = true;
   static baseFlags = globalFlags;
 
+  /** Set when this command runs as a line of `xgt batch` (see LineRunner). */
+  batch?: BatchContext;
+
   /** The op name errors carry, e.g. gnttab.map. */
   protected get op(): string {
     return (this.id ?? 'xgt').replace(/[: ]/g, '.');
@@ -52,7 +55,7 @@ export abstract class XgtCommand extends Command {
       state: flags.state === undefined ? undefined : resolve(flags.state),
       as: flags.as,
     };
-    const batch = currentBatch();
+    const batch = this.batch;
     if (batch) {
       const pool = batch.pool;
       const key = JSON.stringify(choice);
@@ -85,7 +88,7 @@ export abstract class XgtCommand extends Command {
 
   logJson(json: unknown): void {
     const line = `${JSON.stringify(json)}\n`;
-    const batch = currentBatch();
+    const batch = this.batch;
     // in a batch, output waits for the commit that makes it true (see Batch)
     if (batch) batch.output.push(line);
     else process.stdout.write(line);
@@ -98,7 +101,7 @@ export abstract class XgtCommand extends Command {
     let e = toXgtError(err, this.op);
     // flag and argument parsers name the argument; the envelope names the command
     if (e.kind === 'usage' && !e.op.includes('.')) e = usage(this.op, e.message);
-    const batch = currentBatch();
+    const batch = this.batch;
     // a batch line's failure is that line's, whatever else runs in this process
     if (batch) batch.failed = e.exitCode;
     else process.exitCode = e.exitCode;

@@ -1,9 +1,9 @@
 /**
  * What the lines of one `xgt batch` share: the backends kept open across lines, the output
- * waiting for its commit, and the exit code of the line that just ran. It lives on globalThis,
- * not on a class, because a batch line the fast path declines runs on the oclif bundle's copy of
- * the command classes — and must share it too. The agent, which may run several clients'
- * batches at once, installs an AsyncLocalStorage so that each batch sees its own.
+ * waiting for its commit, and the exit code of the line that just ran. The batch hands it to
+ * each line's command (XgtCommand.batch) — explicitly, because a line the fast path declines
+ * runs on the oclif bundle's copy of the command classes, and because the agent may run several
+ * clients' batches at once.
  */
 import type { Backend } from '../backend/types.js';
 
@@ -16,24 +16,4 @@ export interface BatchContext {
   open?: (choice: { backend: string; state?: string; as?: number }) => Promise<Backend>;
   /** the exit code of the failed line (set by the command's error handler), else 0 */
   failed: number;
-}
-
-interface Store { getStore(): BatchContext | undefined }
-
-const KEY = Symbol.for('xgt.batch');
-const STORE = Symbol.for('xgt.batch.store');
-const slot = globalThis as unknown as Record<symbol, BatchContext | Store | undefined>;
-
-export function currentBatch(): BatchContext | undefined {
-  const store = slot[STORE] as Store | undefined;
-  return store ? store.getStore() : (slot[KEY] as BatchContext | undefined);
-}
-
-export function setBatch(ctx: BatchContext | undefined): void {
-  slot[KEY] = ctx;
-}
-
-/** Makes currentBatch() follow the async context (for a process running batches concurrently). */
-export function useBatchStore(store: Store): void {
-  slot[STORE] = store;
 }

@@ -7,9 +7,10 @@
 import { parse as parseShellWords } from 'shell-quote';
 import { usage, XgtError } from '../errors.js';
 import { hoistGlobalFlags } from './argv.js';
-import { currentBatch } from './batch-context.js';
+import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import type { LiteConfig } from './lite/dispatch.js';
+import type { Backend } from '../backend/types.js';
 
 /** A line of the script: its number, and its words or the usage error that makes it no command. */
 export interface BatchLine { n: number; words: string[] | XgtError }
@@ -39,26 +40,32 @@ export function mayBlock(words: string[]): boolean {
 }
 
 type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
-type CommandClass = new (argv: string[], config: never) => { id?: string; _run(): Promise<unknown> };
+type CommandClass = new (argv: string[], config: never) => { id?: string; batch?: BatchContext; _run(): Promise<unknown> };
 
 /** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
 export class LineRunner {
   /** per config (the fast path's, and oclif's for lines it declines): id → class */
   private readonly classes = new Map<ConfigLike, Map<string, CommandClass>>();
 
-  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, private readonly emit: (json: unknown) => void) {}
+  private readonly ids: Set<string>;
+  /** the most words a command id has */
+  private readonly idDepth: number;
+
+  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, private readonly batch: BatchContext) {
+    this.ids = new Set(config.commandIDs);
+    this.idDepth = Math.max(...config.commandIDs.map((id) => id.split(':').length));
+  }
 
   report(e: XgtError): number {
-    this.emit({ error: e.toJSON() });
+    this.batch.output.push(`${JSON.stringify({ error: e.toJSON() })}\n`);
     return e.exitCode;
   }
 
   /** Runs one line as its own command, with --json; returns its exit code. */
   async run(words: string[], n: number): Promise<number> {
-    const ids = this.config.commandIDs;
     let take = 0;
-    for (let k = words.length; k > 0; k--) {
-      if (ids.includes(words.slice(0, k).join(':'))) { take = k; break; }
+    for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
+      if (this.ids.has(words.slice(0, k).join(':'))) { take = k; break; }
     }
     const id = words.slice(0, take).join(':');
     if (!take || id === 'batch') {
@@ -66,7 +73,7 @@ export class LineRunner {
     }
     // --json first: after a stray "--" in the line it would be taken for an argument
     const argv = ['--json', ...words.slice(take).filter((w) => w !== '--json')];
-    const batch = currentBatch()!;
+    const batch = this.batch;
     batch.failed = 0;
     try {
       try {
@@ -96,6 +103,7 @@ export class LineRunner {
     }
     const cmd = new cls(argv, config as never);
     cmd.id = id;
+    cmd.batch = this.batch;
     await cmd._run();
   }
 }
@@ -139,15 +147,13 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
 }
 
 /**
- * Runs lines in the batch context already current (the agent's: see src/native/agent/batch.ts),
- * handing their output to `send` in groups, before any wait that may block, and at the end.
+ * Runs lines on `backend` (the agent's own devices, see src/native/agent/batch.ts), handing
+ * their output to `send` in groups, before any wait that may block, and at the end.
  */
-export async function runLinesInContext(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
-  send: (text: string) => void): Promise<{ ran: number; firstFailure: number }> {
-  const ctx = currentBatch();
-  if (!ctx) throw new Error('runLinesInContext needs a batch context');
-  const runner = new LineRunner(config, (json) => ctx.output.push(`${JSON.stringify(json)}\n`));
-  return runBatchLoop(lines, runner, {
+export async function runLinesOn(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
+  backend: Backend, send: (text: string) => void): Promise<{ ran: number; firstFailure: number }> {
+  const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0 };
+  return runBatchLoop(lines, new LineRunner(config, ctx), {
     keepGoing, groupLines: 256, groupMs: 50,
     flush: () => { if (ctx.output.length) send(ctx.output.splice(0).join('')); },
   });

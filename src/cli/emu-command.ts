@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { usage } from '../errors.js';
 import { defaultStatePath, StateStore } from '../emu/store.js';
-import { currentBatch } from './batch-context.js';
 import { XgtCommand, type GlobalFlags } from './base.js';
 
 export abstract class EmuCommand extends XgtCommand {
@@ -14,7 +13,7 @@ export abstract class EmuCommand extends XgtCommand {
 
   /** In a batch, the other commands' pending group holds the write lock: commit it first. */
   protected releaseBatchLock(): void {
-    for (const b of currentBatch()?.pool.values() ?? []) b.flushBatch?.();
+    for (const b of this.batch?.pool.values() ?? []) b.flushBatch?.();
   }
 
   protected withStore<T>(flags: GlobalFlags, fn: (st: StateStore) => T): T {

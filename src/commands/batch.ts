@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { resolveBackendName } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
-import { setBatch } from '../cli/batch-context.js';
+import type { BatchContext } from '../cli/batch-context.js';
 import { LineRunner, readBatchLines, runBatchLoop, type BatchLine } from '../cli/batch-lines.js';
 import { XgtCommand } from '../cli/base.js';
 import { usage, XgtError } from '../errors.js';
@@ -51,11 +51,11 @@ export default class Batch extends XgtCommand {
     process.env.XGT_BACKEND = flags.backend;
     const pool = new Map<string, Backend>();
     const output: string[] = [];
-    setBatch({ pool, output, failed: 0 });
+    const ctx: BatchContext = { pool, output, failed: 0 };
     try {
       // lines run as savepoints of one transaction, committed in groups; output is printed only
       // once committed, so a killed batch never printed a result that did not land
-      return await runBatchLoop(lines, new LineRunner(this.config, (json) => this.logJson(json)), {
+      return await runBatchLoop(lines, new LineRunner(this.config, ctx), {
         keepGoing, groupLines: GROUP_LINES, groupMs: GROUP_MS,
         flush: () => {
           for (const b of pool.values()) b.flushBatch?.();
@@ -63,7 +63,6 @@ export default class Batch extends XgtCommand {
         },
       });
     } finally {
-      setBatch(undefined);
       for (const b of pool.values()) b.close();
     }
   }

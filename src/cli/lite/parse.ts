@@ -43,21 +43,31 @@ const UNMODELLED_FLAG = ['char', 'aliases', 'charAliases', 'multiple', 'dependsO
   'atLeastOne', 'combinable', 'allowStdin', 'deprecated', 'deprecateAliases', 'defaultHelp', 'allowNo', 'delimiter'];
 const UNMODELLED_ARG = ['multiple', 'options'];
 
-const modelled = new WeakMap<object, boolean>();
+/** What parsing needs of a command's definitions, worked out once per command (batches parse thousands of lines). */
+interface Prepared { modelled: boolean; flags: [string, FlagDef][]; exclusive: [string, FlagDef][]; args: [string, ArgDef][] }
+const prepared = new WeakMap<object, Prepared>();
 
-function isModelled(input: ParseInput): boolean {
-  let ok = modelled.get(input.flags);
-  if (ok === undefined) {
-    ok = Object.values(input.flags).every((f) => UNMODELLED_FLAG.every((k) => !f[k])
-      && typeof f.default !== 'function' && !(f.type === 'boolean' && f.env))
-      && Object.values(input.args).every((a) => UNMODELLED_ARG.every((k) => !a[k]) && typeof a.default !== 'function');
-    modelled.set(input.flags, ok);
+function prepare(input: ParseInput): Prepared {
+  let p = prepared.get(input.flags);
+  if (!p) {
+    const flags = Object.entries(input.flags);
+    const args = Object.entries(input.args);
+    p = {
+      modelled: flags.every(([, f]) => UNMODELLED_FLAG.every((k) => !f[k])
+        && typeof f.default !== 'function' && !(f.type === 'boolean' && f.env))
+        && args.every(([, a]) => UNMODELLED_ARG.every((k) => !a[k]) && typeof a.default !== 'function'),
+      flags,
+      exclusive: flags.filter(([, f]) => f.exclusive),
+      args,
+    };
+    prepared.set(input.flags, p);
   }
-  return ok;
+  return p;
 }
 
 export async function liteParse(argv: readonly string[], input: ParseInput, context: unknown): Promise<ParseOutput> {
-  if (!isModelled(input)) throw new Fallback('the command uses a flag feature only oclif models');
+  const prep = prepare(input);
+  if (!prep.modelled) throw new Fallback('the command uses a flag feature only oclif models');
   const given = new Map<string, string | true>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -83,7 +93,7 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
 
   const flags: Record<string, unknown> = {};
   const fromDefault = new Set<string>();
-  for (const [name, def] of Object.entries(input.flags)) {
+  for (const [name, def] of prep.flags) {
     const raw = given.get(name) ?? (def.env ? process.env[def.env] || undefined : undefined);
     if (raw === undefined) {
       if (def.default !== undefined) {
@@ -95,12 +105,12 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
     if (def.type === 'option' && def.options && !def.options.includes(raw as string)) throw new Fallback(`--${name} option`);
     flags[name] = await parseOrDecline(def, raw, context);
   }
-  for (const [name, def] of Object.entries(input.flags)) {
-    if (!def.exclusive || flags[name] === undefined || fromDefault.has(name)) continue;
-    if (def.exclusive.some((o) => flags[o] !== undefined && !fromDefault.has(o))) throw new Fallback(`--${name} is exclusive`);
+  for (const [name, def] of prep.exclusive) {
+    if (flags[name] === undefined || fromDefault.has(name)) continue;
+    if (def.exclusive!.some((o) => flags[o] !== undefined && !fromDefault.has(o))) throw new Fallback(`--${name} is exclusive`);
   }
 
-  const argDefs = Object.entries(input.args);
+  const argDefs = prep.args;
   if (input.strict && positional.length > argDefs.length) throw new Fallback('unexpected arguments');
   const args: Record<string, unknown> = {};
   const out: unknown[] = [];

@@ -4,20 +4,17 @@
  * (the fast bundle), on its own devices in-process, and streams back their output. A line thus
  * costs its ioctls and a little JavaScript, not a round trip between two processes.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refused, XgtError } from '../../errors.js';
-import type { BatchContext } from '../../cli/batch-context.js';
-import { useBatchStore } from '../../cli/batch-context.js';
+import type { Backend } from '../../backend/types.js';
 import type { BatchLine } from '../../cli/batch-lines.js';
 import { packageRoot } from '../../package-root.js';
 import { NativeBackend } from '../backend.js';
 import type { NativeHost } from './host.js';
 
-type RunBatchLines = (lines: BatchLine[], keepGoing: boolean, send: (text: string) => void) => Promise<{ ran: number; firstFailure: number }>;
+type RunBatchLines = (lines: BatchLine[], keepGoing: boolean, backend: Backend, send: (text: string) => void) => Promise<{ ran: number; firstFailure: number }>;
 
-let store: AsyncLocalStorage<BatchContext> | undefined;
 let runLines: Promise<RunBatchLines> | undefined;
 
 function parseLines(x: unknown): BatchLine[] {
@@ -41,16 +38,11 @@ async function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]):
 export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (text: string) => void) {
   const lines = parseLines(args[0]);
   const keepGoing = args[1] === true;
-  if (!store) {
-    store = new AsyncLocalStorage<BatchContext>();
-    useBatchStore(store);
-  }
   runLines ??= import(pathToFileURL(join(packageRoot(), 'dist/xgt-fast.mjs')).href)
     .then((m: { runBatchLines: RunBatchLines }) => m.runBatchLines);
   const run = await runLines;
   // the lines' own calls go straight to this agent's devices, never through its socket
   const link = { call: <T>(op: string, ...a: unknown[]) => callAsIfRemote<T>(host, op, a), close() {} };
   const backend = new NativeBackend(link, host.domid);
-  const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0 };
-  return store.run(ctx, () => run(lines, keepGoing, send));
+  return run(lines, keepGoing, backend, send);
 }

@@ -8,4 +8,5 @@ step "contract suite, native backend" node --experimental-vm-modules node_module
   --testPathIgnorePatterns=/node_modules/ --testTimeout=300000 test/native
 step "xgt smoke --backend native (peer: a domu HVM guest)" bash -c 'P=$(domu create --hvm --mem 16); node bin/run.js smoke --backend native --peer "$P"; r=$?; domu destroy "$P" >/dev/null; exit $r'
 step "scenarios on both backends" bash test/scenarios/compare.sh
+step "a native batch run by the agent prints what the CLI would" bash test/xen/batch-in-agent.sh
 exit $status

@@ -64,11 +64,12 @@ const fast = await build({
   stdin: {
     contents: [
       "import { liteConfig, runFast as run } from './cli/lite/dispatch.js';",
-      "import { runLinesOn } from './cli/batch-lines.js';",
-      `const config = liteConfig({ ${loaders.join(', ')} }, () => import(new URL('./xgt.mjs', import.meta.url).href), new URL('..', import.meta.url).pathname);`,
+      "import { fileURLToPath } from 'node:url';",
+      `const config = liteConfig({ ${loaders.join(', ')} }, () => import(new URL('./xgt.mjs', import.meta.url).href), fileURLToPath(new URL('..', import.meta.url)));`,
       'export const runFast = (argv) => run(argv, config);',
       // the agent runs a native batch's lines through this (src/native/agent/batch.ts)
-      'export const runBatchLines = (lines, keepGoing, backend, send) => runLinesOn(config, lines, keepGoing, backend, send);',
+      // (loaded when asked for: a cold start must not pay for the batch machinery)
+      "export const runBatchLines = async (...a) => (await import('./cli/batch-lines.js')).runLinesOn(config, ...a);",
     ].join('\n'),
     resolveDir: join(root, 'src'), loader: 'ts', sourcefile: 'fast-entry.ts',
   },

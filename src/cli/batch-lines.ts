@@ -9,7 +9,7 @@ import { usage, XgtError } from '../errors.js';
 import { hoistGlobalFlags } from './argv.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
-import type { LiteConfig } from './lite/dispatch.js';
+import type { CommandClass, LiteConfig } from './lite/dispatch.js';
 import type { Backend } from '../backend/types.js';
 
 /** A line of the script: its number, and its words or the usage error that makes it no command. */
@@ -40,7 +40,6 @@ export function mayBlock(words: string[]): boolean {
 }
 
 type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
-type CommandClass = new (argv: string[], config: never) => { id?: string; batch?: BatchContext; _run(): Promise<unknown> };
 
 /** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
 export class LineRunner {

@@ -22,13 +22,21 @@ export function lockTimeoutMs(): number {
 
 type Stmt = Database.Statement;
 
-let binding: string | undefined;
+let binding: string | null | undefined;
 /**
  * The compiled SQLite module, named directly: better-sqlite3's default lookup (the `bindings`
- * package) tries a dozen paths and reads stack traces on every start.
+ * package) tries a dozen paths and reads stack traces on every start. Where a build put it
+ * elsewhere, undefined lets that lookup find it.
  */
-function sqliteBinding(): string {
-  return (binding ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
+function sqliteBinding(): string | undefined {
+  if (binding === undefined) {
+    try {
+      binding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    } catch {
+      binding = null;
+    }
+  }
+  return binding ?? undefined;
 }
 
 export class StateStore {

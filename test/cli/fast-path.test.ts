@@ -71,14 +71,14 @@ const BATCH_SCRIPT = [
 ].join('\n');
 
 describe('the fast path is invisible', () => {
-  it.each(LINES.map((l) => [l.join(' '), l]))('%s', async (_name, line) => {
+  it.each(LINES.map((l): [string, string[]] => [l.join(' '), l]))('%s', async (_name, line) => {
     const runs = [];
     // one path for both runs: some output names the state file
     const state = tmp.file(`s-${line.join('_').replace(/[^a-z0-9_]/gi, '')}.db`);
     for (const fast of ['1', '0']) {
       for (const f of [`${state}-wal`, `${state}-shm`]) rmSync(f, { force: true });
       copyFileSync(base, state);
-      const r = await xgt([...(line as string[])], { XGT_STATE: state, XGT_FAST_PATH: fast, XGT_LOCK_TIMEOUT_MS: '2000' },
+      const r = await xgt([...line], { XGT_STATE: state, XGT_FAST_PATH: fast, XGT_LOCK_TIMEOUT_MS: '2000' },
         line[0] === 'batch' ? BATCH_SCRIPT : undefined);
       const st = StateStore.open(state);
       try {

@@ -6,10 +6,13 @@
  */
 import { hoistGlobalFlags } from '../argv.js';
 import { errorLine, toXgtError } from '../base.js';
+import type { BatchContext } from '../batch-context.js';
 import { isFallback } from './fallback.js';
 
 export interface RunnableCommand {
   id?: string;
+  /** set when the command runs as a line of `xgt batch` */
+  batch?: BatchContext;
   _run(): Promise<unknown>;
 }
 export type CommandClass = new (argv: string[], config: never) => RunnableCommand;
@@ -51,7 +54,6 @@ export function findCommandId(argv: readonly string[], ids: readonly string[]): 
 
 /** Runs argv if the fast path can; false means oclif must (nothing has been done or printed). */
 export async function runFast(argv: string[], config: LiteConfig): Promise<boolean> {
-  if (process.env.XGT_CONTENT_TYPE !== undefined) return false;
   const words = hoistGlobalFlags(argv);
   const found = findCommandId(words, config.commandIDs);
   if (!found) return false;

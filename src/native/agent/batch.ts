@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { refused, XgtError } from '../../errors.js';
+import { refused } from '../../errors.js';
 import type { Backend } from '../../backend/types.js';
 import type { BatchLine } from '../../cli/batch-lines.js';
 import { packageRoot } from '../../package-root.js';
@@ -24,14 +24,9 @@ function parseLines(x: unknown): BatchLine[] {
   return x as BatchLine[];
 }
 
-/** host.call with what the socket would do to it: nulls for undefined, results as JSON, errors as the server words them. */
+/** host.call with what the socket would do to it: nulls for undefined, results as JSON. */
 async function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]): Promise<T> {
-  let result: unknown;
-  try {
-    result = await host.call(op, args.map((v) => v ?? null));
-  } catch (e) {
-    throw e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`);
-  }
+  const result = await host.call(op, args.map((v) => v ?? null));
   return JSON.parse(JSON.stringify(result ?? null)) as T;
 }
 

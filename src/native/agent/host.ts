@@ -69,10 +69,15 @@ export class NativeHost {
     };
   }
 
+  /** Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO). */
   async call(op: string, args: unknown[]): Promise<unknown> {
     const fn = this.ops[op];
     if (!fn) throw refused('ENOSYS', op, `the agent has no operation ${op}`);
-    return fn(...args);
+    try {
+      return await fn(...args);
+    } catch (e) {
+      throw e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`);
+    }
   }
 
   info(): HostInfo {

@@ -69,7 +69,7 @@ const fast = await build({
       'export const runFast = (argv) => run(argv, config);',
       // the agent runs a native batch's lines through this (src/native/agent/batch.ts)
       // (loaded when asked for: a cold start must not pay for the batch machinery)
-      "export const runBatchLines = async (...a) => (await import('./cli/batch-lines.js')).runLinesOn(config, ...a);",
+      "export const runBatchScript = async (...a) => (await import('./cli/batch-lines.js')).runScriptOn(config, ...a);",
     ].join('\n'),
     resolveDir: join(root, 'src'), loader: 'ts', sourcefile: 'fast-entry.ts',
   },

@@ -5,7 +5,7 @@
  */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { resolve } from 'node:path';
-import { openBackend } from '../backend/select.js';
+import { openBackend, type BackendChoice } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { oneLine, usage, XgtError } from '../errors.js';
 import { parseUint, U16_MAX } from './numbers.js';
@@ -48,28 +48,34 @@ export abstract class XgtCommand extends Command {
     return (this.id ?? 'xgt').replace(/[: ]/g, '.');
   }
 
-  /** Opens the chosen backend, runs `fn` on it and closes it (in a batch: keeps it for the next line). */
-  protected async withBackend<T>(flags: GlobalFlags, fn: (b: Backend) => Promise<T>): Promise<T> {
+  /**
+   * Opens the chosen backend, runs `fn` on it and closes it (in a batch: keeps it for the next
+   * line). Not async: a batch line on an open backend goes straight to `fn`.
+   */
+  protected withBackend<T>(flags: GlobalFlags, fn: (b: Backend) => Promise<T>): Promise<T> {
     const choice = {
       backend: flags.backend,
       state: flags.state === undefined ? undefined : resolve(flags.state),
       as: flags.as,
     };
     const batch = this.batch;
-    if (batch) {
-      const pool = batch.pool;
-      const key = JSON.stringify(choice);
-      let b = pool.get(key);
-      // each pooled backend has its own connection: before another one writes, the group the
-      // others hold open must be committed, or they would wait on each other's lock
-      for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
-      if (!b) {
-        b = await (batch.open ?? openBackend)(choice);
-        b.beginBatch?.();
-        pool.set(key, b);
-      }
-      return fn(b);
-    }
+    if (!batch) return this.withOwnBackend(choice, fn);
+    const pool = batch.pool;
+    const key = `${choice.backend} ${choice.as ?? '-'} ${choice.state ?? ''}`;
+    // each pooled backend has its own connection: before another one writes, the group the
+    // others hold open must be committed, or they would wait on each other's lock
+    if (pool.size > 1 || !pool.has(key)) for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
+    const b = pool.get(key);
+    if (b) return fn(b);
+    return (async () => {
+      const opened = await (batch.open ?? openBackend)(choice);
+      opened.beginBatch?.();
+      pool.set(key, opened);
+      return fn(opened);
+    })();
+  }
+
+  private async withOwnBackend<T>(choice: BackendChoice, fn: (b: Backend) => Promise<T>): Promise<T> {
     const b = await openBackend(choice);
     try {
       return await fn(b);

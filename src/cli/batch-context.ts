@@ -16,4 +16,9 @@ export interface BatchContext {
   open?: (choice: { backend: string; state?: string; as?: number }) => Promise<Backend>;
   /** the exit code of the failed line (set by the command's error handler), else 0 */
   failed: number;
+  /**
+   * the environment the lines' flags read, taken once: every line of a batch sees the same one,
+   * and reading process.env is a call into the runtime (three per line, one per env flag)
+   */
+  env?: NodeJS.ProcessEnv;
 }

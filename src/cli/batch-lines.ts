@@ -15,13 +15,25 @@ import type { Backend } from '../backend/types.js';
 /** A line of the script: its number, and its words or the usage error that makes it no command. */
 export interface BatchLine { n: number; words: string[] | XgtError }
 
+/**
+ * A line with nothing a shell would treat specially (no quotes, backslashes, $, globs, operators,
+ * comments): its words are what splitting at blanks gives. Nearly every line of a script is one,
+ * and the shell parser costs far more per line (a script is read once, cold, by the CLI).
+ */
+const PLAIN_LINE = /^[A-Za-z0-9_.,:=/@%+ \t-]*$/;
+
+/** The words of a trimmed line, as a shell splits them; $VAR from `env`. */
+export function shellWords(trimmed: string, env: NodeJS.ProcessEnv): ReturnType<typeof parseShellWords> {
+  return PLAIN_LINE.test(trimmed) ? trimmed.split(/[ \t]+/) : parseShellWords(trimmed, (name) => env[name] ?? '');
+}
+
 /** The script's lines, split like a shell does, with $VAR from the environment; blanks and comments dropped. */
 export function readBatchLines(text: string, env: NodeJS.ProcessEnv = process.env): BatchLine[] {
   const out: BatchLine[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const parsed = parseShellWords(trimmed, (name) => env[name] ?? '');
+    const parsed = shellWords(trimmed, env);
     out.push({
       n: i + 1,
       words: parsed.every((w) => typeof w === 'string')
@@ -30,6 +42,20 @@ export function readBatchLines(text: string, env: NodeJS.ProcessEnv = process.en
     });
   }
   return out;
+}
+
+/**
+ * What a native batch may hand to the agent to run there: commands that only use the devices,
+ * with nothing that depends on the client process (its files, its stdin, another backend or domain).
+ */
+const AGENT_COMMANDS = new Set(['gnttab grant', 'gnttab ungrant', 'gnttab map', 'gnttab unmap', 'gnttab list',
+  'gnttab read', 'gnttab write', 'gnttab limit', 'evtchn bind', 'evtchn notify', 'evtchn unbind', 'evtchn wait',
+  'evtchn list', 'dmop create-ioreq-server', 'dmop destroy-ioreq-server', 'dmop map-mem-type', 'dmop set-mem-type', 'dmop list']);
+const CLIENT_ONLY_WORDS = new Set(['--backend', '--state', '--as', '--file', '--help', '--version', '--']);
+
+export function agentMayRun(lines: BatchLine[]): boolean {
+  return lines.length > 0 && lines.every(({ words }) => !(words instanceof XgtError)
+    && AGENT_COMMANDS.has(`${words[0]} ${words[1]}`) && !words.some((w) => CLIENT_ONLY_WORDS.has(w.split('=')[0])));
 }
 
 /** `evtchn wait` that can block (not `--timeout 0`). */
@@ -146,12 +172,25 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
 }
 
 /**
+ * The agent's side of a native batch (src/native/agent/batch.ts): the client's script, read with
+ * the client's environment — here, where the code is warm, rather than in a fresh CLI process
+ * where splitting the lines cost as much as running them. Declines, running nothing, when a line
+ * is not for the agent; the client then runs the script itself.
+ */
+export async function runScriptOn(config: ConfigLike & { commandIDs: string[] }, text: string, env: NodeJS.ProcessEnv,
+  keepGoing: boolean, backend: Backend, send: (text: string) => void): Promise<{ ran: number; firstFailure: number } | { declined: true }> {
+  const lines = readBatchLines(text, env);
+  if (!agentMayRun(lines)) return { declined: true };
+  return runLinesOn(config, lines, keepGoing, backend, send);
+}
+
+/**
  * Runs lines on `backend` (the agent's own devices, see src/native/agent/batch.ts), handing
  * their output to `send` in groups, before any wait that may block, and at the end.
  */
 export async function runLinesOn(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
   backend: Backend, send: (text: string) => void): Promise<{ ran: number; firstFailure: number }> {
-  const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0 };
+  const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0, env: { ...process.env } };
   return runBatchLoop(lines, new LineRunner(config, ctx), {
     keepGoing, groupLines: 256, groupMs: 50,
     flush: () => { if (ctx.output.length) send(ctx.output.splice(0).join('')); },

@@ -3,22 +3,14 @@ import { readFileSync } from 'node:fs';
 import { resolveBackendName } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import type { BatchContext } from '../cli/batch-context.js';
-import { LineRunner, readBatchLines, runBatchLoop, type BatchLine } from '../cli/batch-lines.js';
+import { LineRunner, readBatchLines, runBatchLoop } from '../cli/batch-lines.js';
+import type { BatchOutcome } from '../native/agent/batch.js';
 import { XgtCommand } from '../cli/base.js';
-import { usage, XgtError } from '../errors.js';
+import { usage } from '../errors.js';
 
 /** Group commit: a commit (and the output it makes true) every 64 lines or 5 ms. */
 const GROUP_LINES = 64;
 const GROUP_MS = 5;
-
-/**
- * What a native batch may hand to the agent to run there: commands that only use the devices,
- * with nothing that depends on this process (its files, its stdin, another backend or domain).
- */
-const AGENT_COMMANDS = new Set(['gnttab grant', 'gnttab ungrant', 'gnttab map', 'gnttab unmap', 'gnttab list',
-  'gnttab read', 'gnttab write', 'gnttab limit', 'evtchn bind', 'evtchn notify', 'evtchn unbind', 'evtchn wait',
-  'evtchn list', 'dmop create-ioreq-server', 'dmop destroy-ioreq-server', 'dmop map-mem-type', 'dmop set-mem-type', 'dmop list']);
-const CLIENT_ONLY_WORDS = new Set(['--backend', '--state', '--as', '--file', '--help', '--version', '--']);
 
 export default class Batch extends XgtCommand {
   static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
@@ -37,21 +29,29 @@ export default class Batch extends XgtCommand {
     } catch (e) {
       throw usage(this.op, `cannot read ${args.file ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const lines = readBatchLines(text);
     const keepGoing = flags['keep-going'];
-    const { ran, firstFailure } = (await this.inAgent(flags, lines, keepGoing)) ?? await this.runHere(flags, lines, keepGoing);
+    const { ran, firstFailure } = (await this.inAgent(flags, text, keepGoing)) ?? await this.runHere(flags, text, keepGoing);
     process.exitCode = firstFailure;
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
+    if (process.env.XGT_BATCH_TIMING === '1') {
+      const ms = performance.now() - this.started;
+      process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${Math.round(ran / (ms / 1000))}/s (from the script read to the last result)\n`);
+    }
   }
 
-  private async runHere(flags: { backend: string; state?: string; as?: number }, lines: BatchLine[], keepGoing: boolean) {
+  /** When the lines began: the script read and the backend chosen, node's and the command's start-up behind. */
+  private started = 0;
+
+  private async runHere(flags: { backend: string; state?: string; as?: number }, text: string, keepGoing: boolean) {
+    this.started = performance.now();
+    const lines = readBatchLines(text);
     // the batch's own global flags become every line's defaults
     if (flags.state !== undefined) process.env.XGT_STATE = flags.state;
     if (flags.as !== undefined) process.env.XGT_AS = String(flags.as);
     process.env.XGT_BACKEND = flags.backend;
     const pool = new Map<string, Backend>();
     const output: string[] = [];
-    const ctx: BatchContext = { pool, output, failed: 0 };
+    const ctx: BatchContext = { pool, output, failed: 0, env: { ...process.env } };
     try {
       // lines run as savepoints of one transaction, committed in groups; output is printed only
       // once committed, so a killed batch never printed a result that did not land
@@ -73,12 +73,9 @@ export default class Batch extends XgtCommand {
    * dom0, costs far more than the operation. When the agent cannot be had, the lines run here
    * and each reports why, as always. XGT_BATCH_IN_AGENT=0 keeps every line here.
    */
-  private async inAgent(flags: { backend: 'auto' | 'emu' | 'native'; as?: number }, lines: BatchLine[], keepGoing: boolean) {
-    if (process.env.XGT_BATCH_IN_AGENT === '0' || flags.as !== undefined || lines.length === 0) return undefined;
+  private async inAgent(flags: { backend: 'auto' | 'emu' | 'native'; as?: number }, text: string, keepGoing: boolean) {
+    if (process.env.XGT_BATCH_IN_AGENT === '0' || flags.as !== undefined) return undefined;
     if (resolveBackendName(flags.backend) !== 'native') return undefined;
-    const eligible = lines.every(({ words }) => !(words instanceof XgtError)
-      && AGENT_COMMANDS.has(words.slice(0, 2).join(' ')) && !words.some((w) => CLIENT_ONLY_WORDS.has(w.split('=')[0])));
-    if (!eligible) return undefined;
     const { nativeUnavailableReason } = await import('../native/backend.js');
     if (nativeUnavailableReason()) return undefined;
     const { AgentClient } = await import('../native/client.js');
@@ -89,8 +86,12 @@ export default class Batch extends XgtCommand {
       return undefined;
     }
     try {
-      return await agent.stream<{ ran: number; firstFailure: number }>('batch.run',
-        [lines.map((l) => ({ n: l.n, words: l.words })), keepGoing], (text: string) => process.stdout.write(text));
+      // the agent reads the script (with our environment, for $VAR) and declines, running
+      // nothing, when a line must run here
+      this.started = performance.now();
+      const outcome = await agent.stream<BatchOutcome>('batch.run', [text, { ...process.env }, keepGoing],
+        (out: string) => process.stdout.write(out));
+      return 'declined' in outcome ? undefined : outcome;
     } finally {
       agent.close();
     }

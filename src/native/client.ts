@@ -94,7 +94,7 @@ export class AgentClient {
     const log = openSync(`${dir}/agent.log`, 'a');
     // a larger young generation: a batch's lines allocate briskly, and in a dom0 every
     // scavenge's page work goes through the hypervisor (measured: a third of a line's cost)
-    const child = spawn(process.execPath, ['--max-semi-space-size=32', AGENT_MAIN], { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--interrupt-budget=32768', AGENT_MAIN], { detached: true, stdio: ['ignore', log, log] });
     let exited: number | null = null;
     child.once('exit', (code) => { exited = code ?? 1; });
     child.unref();

@@ -38,6 +38,12 @@ export interface ParseOutput {
   argv: unknown[];
 }
 
+/**
+ * The parse function of flags and arguments defined without one (lite core's builders): their
+ * value is the text as given, so a batch line need not wait a turn of the event loop for each.
+ */
+export const asGiven = async (input: unknown): Promise<unknown> => input;
+
 /** Flag and argument features the fast parser does not model: a command using one goes to oclif. */
 const UNMODELLED_FLAG = ['char', 'aliases', 'charAliases', 'multiple', 'dependsOn', 'relationships', 'exactlyOne',
   'atLeastOne', 'combinable', 'allowStdin', 'deprecated', 'deprecateAliases', 'defaultHelp', 'allowNo', 'delimiter'];
@@ -65,8 +71,14 @@ function prepare(input: ParseInput): Prepared {
   return p;
 }
 
+/** The environment flags read: a batch's snapshot (BatchContext.env) when the command is a batch line. */
+export function envOf(context: unknown): NodeJS.ProcessEnv {
+  return (context as { batch?: { env?: NodeJS.ProcessEnv } } | undefined)?.batch?.env ?? process.env;
+}
+
 export async function liteParse(argv: readonly string[], input: ParseInput, context: unknown): Promise<ParseOutput> {
   const prep = prepare(input);
+  const env = envOf(context);
   if (!prep.modelled) throw new Fallback('the command uses a flag feature only oclif models');
   const given = new Map<string, string | true>();
   const positional: string[] = [];
@@ -92,31 +104,32 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
   }
 
   const flags: Record<string, unknown> = {};
-  const fromDefault = new Set<string>();
+  const fromDefault: string[] = [];
   for (const [name, def] of prep.flags) {
-    const raw = given.get(name) ?? (def.env ? process.env[def.env] || undefined : undefined);
+    const raw = given.get(name) ?? (def.env ? env[def.env] || undefined : undefined);
     if (raw === undefined) {
       if (def.default !== undefined) {
         flags[name] = def.default;
-        fromDefault.add(name);
+        fromDefault.push(name);
       } else if (def.required) throw new Fallback(`missing --${name}`);
       continue;
     }
     if (def.type === 'option' && def.options && !def.options.includes(raw as string)) throw new Fallback(`--${name} option`);
-    flags[name] = await parseOrDecline(def, raw, context);
+    flags[name] = def.parse === asGiven ? raw : await parseOrDecline(def, raw, context);
   }
   for (const [name, def] of prep.exclusive) {
-    if (flags[name] === undefined || fromDefault.has(name)) continue;
-    if (def.exclusive!.some((o) => flags[o] !== undefined && !fromDefault.has(o))) throw new Fallback(`--${name} is exclusive`);
+    if (flags[name] === undefined || fromDefault.includes(name)) continue;
+    if (def.exclusive!.some((o) => flags[o] !== undefined && !fromDefault.includes(o))) throw new Fallback(`--${name} is exclusive`);
   }
 
   const argDefs = prep.args;
   if (input.strict && positional.length > argDefs.length) throw new Fallback('unexpected arguments');
   const args: Record<string, unknown> = {};
   const out: unknown[] = [];
-  for (const [k, [name, def]] of argDefs.entries()) {
+  for (let k = 0; k < argDefs.length; k++) {
+    const [name, def] = argDefs[k];
     if (k < positional.length) {
-      args[name] = def.parse ? await parseOrDecline(def, positional[k], context) : positional[k];
+      args[name] = def.parse && def.parse !== asGiven ? await parseOrDecline(def, positional[k], context) : positional[k];
       out.push(args[name]);
     } else if (def.required || !def.ignoreStdin) {
       // a missing argument oclif would look for on stdin, or report
@@ -131,12 +144,13 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
   return { flags, args, argv: out };
 }
 
-async function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): Promise<unknown> {
-  if (!def.parse) return raw;
+function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): Promise<unknown> {
+  if (!def.parse) return Promise.resolve(raw);
+  // oclif words a refusal (it prefixes the flag's name): let it
+  const decline = () => { throw new Fallback('a value the parser refused'); };
   try {
-    return await def.parse(raw as never, ctx, def as never);
+    return Promise.resolve(def.parse(raw as never, ctx, def as never)).catch(decline);
   } catch {
-    // oclif words the error (it prefixes the flag's name): let it
-    throw new Fallback('a value the parser refused');
+    return decline();
   }
 }

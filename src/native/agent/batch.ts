@@ -1,43 +1,44 @@
 /**
- * A native `xgt batch` run inside the agent: the CLI sends the lines (already split, with its
- * environment's $VARs expanded), the agent runs each through the very commands the CLI would
- * (the fast bundle), on its own devices in-process, and streams back their output. A line thus
- * costs its ioctls and a little JavaScript, not a round trip between two processes.
+ * A native `xgt batch` run inside the agent: the CLI sends its script and its environment (for
+ * $VAR), the agent reads the lines and runs each through the very commands the CLI would (the
+ * fast bundle), on its own devices in-process, and streams back their output. A line thus costs
+ * its ioctls and a little warm JavaScript, not a round trip between two processes.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refused } from '../../errors.js';
 import type { Backend } from '../../backend/types.js';
-import type { BatchLine } from '../../cli/batch-lines.js';
 import { packageRoot } from '../../package-root.js';
+import { asJson } from './as-json.js';
 import { NativeBackend } from '../backend.js';
 import type { NativeHost } from './host.js';
 
-type RunBatchLines = (lines: BatchLine[], keepGoing: boolean, backend: Backend, send: (text: string) => void) => Promise<{ ran: number; firstFailure: number }>;
+export type BatchOutcome = { ran: number; firstFailure: number } | { declined: true };
+type RunBatchScript = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: Backend,
+  send: (text: string) => void) => Promise<BatchOutcome>;
 
-let runLines: Promise<RunBatchLines> | undefined;
+let runScript: Promise<RunBatchScript> | undefined;
 
-function parseLines(x: unknown): BatchLine[] {
-  const ok = Array.isArray(x) && x.every((l) => l && typeof l === 'object' && Number.isInteger((l as BatchLine).n)
-    && Array.isArray((l as BatchLine).words) && ((l as { words: unknown[] }).words).every((w) => typeof w === 'string'));
-  if (!ok) throw refused('EINVAL', 'batch.run', 'lines must be [{"n": line number, "words": [strings]}]');
-  return x as BatchLine[];
+function parseArgs(args: unknown[]): [string, NodeJS.ProcessEnv, boolean] {
+  const [text, env, keepGoing] = args;
+  const ok = typeof text === 'string' && typeof keepGoing === 'boolean' && env !== null && typeof env === 'object'
+    && !Array.isArray(env) && Object.values(env).every((v) => typeof v === 'string');
+  if (!ok) throw refused('EINVAL', 'batch.run', 'batch.run takes [script text, {environment}, keep going (boolean)]');
+  return [text, env as NodeJS.ProcessEnv, keepGoing];
 }
 
 /** host.call with what the socket would do to it: nulls for undefined, results as JSON. */
-async function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]): Promise<T> {
-  const result = await host.call(op, args.map((v) => v ?? null));
-  return JSON.parse(JSON.stringify(result ?? null)) as T;
+function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]): Promise<T> {
+  return host.call(op, args.map((v) => v ?? null)).then((result) => asJson(result ?? null) as T);
 }
 
-export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (text: string) => void) {
-  const lines = parseLines(args[0]);
-  const keepGoing = args[1] === true;
-  runLines ??= import(pathToFileURL(join(packageRoot(), 'dist/xgt-fast.mjs')).href)
-    .then((m: { runBatchLines: RunBatchLines }) => m.runBatchLines);
-  const run = await runLines;
+export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (text: string) => void): Promise<BatchOutcome> {
+  const [text, env, keepGoing] = parseArgs(args);
+  runScript ??= import(pathToFileURL(join(packageRoot(), 'dist/xgt-fast.mjs')).href)
+    .then((m: { runBatchScript: RunBatchScript }) => m.runBatchScript);
+  const run = await runScript;
   // the lines' own calls go straight to this agent's devices, never through its socket
   const link = { call: <T>(op: string, ...a: unknown[]) => callAsIfRemote<T>(host, op, a), close() {} };
   const backend = new NativeBackend(link, host.domid);
-  return run(lines, keepGoing, backend, send);
+  return run(text, env, keepGoing, backend, send);
 }

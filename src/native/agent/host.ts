@@ -27,6 +27,8 @@ export function ownDomid(): number {
 
 export type Op = (...args: any[]) => unknown;
 
+const agentFailure = (e: unknown) => (e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`));
+
 export class NativeHost {
   readonly domid = ownDomid();
   readonly devices: Devices;
@@ -69,14 +71,19 @@ export class NativeHost {
     };
   }
 
-  /** Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO). */
-  async call(op: string, args: unknown[]): Promise<unknown> {
+  /**
+   * Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO).
+   * Most operations are synchronous ioctls: their result is handed on without an extra turn of
+   * the event loop (a batch in the agent makes thousands of calls).
+   */
+  call(op: string, args: unknown[]): Promise<unknown> {
     const fn = this.ops[op];
-    if (!fn) throw refused('ENOSYS', op, `the agent has no operation ${op}`);
+    if (!fn) return Promise.reject(refused('ENOSYS', op, `the agent has no operation ${op}`));
     try {
-      return await fn(...args);
+      const result = fn(...args);
+      return result instanceof Promise ? result.catch((e: unknown) => { throw agentFailure(e); }) : Promise.resolve(result);
     } catch (e) {
-      throw e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`);
+      return Promise.reject(agentFailure(e));
     }
   }
 

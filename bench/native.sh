@@ -39,7 +39,7 @@ node bin/run.js agent stop >/dev/null 2>&1 || true
 rm -f "$script"
 node -e "
 const med = (a) => { const s = [...a].sort((p, q) => p - q); return s[s.length >> 1]; };
-const c = [${c[*]}].map(Number), x = [${x[*]}].map(Number), w = [${w[*]}].map(Number);
+const c = [$(IFS=,; echo "${c[*]}")], x = [$(IFS=,; echo "${x[*]}")], w = [$(IFS=,; echo "${w[*]}")];
 const r = x.map((v, i) => v / c[i]);
 console.log('native map+unmap pairs/s, $R interleaved rounds: C ' + c.join(' ') + '; xgt batch ' + x.join(' ')
   + ' (start-up excluded); whole process ' + w.join(' ') + '; first batch of a new agent ' + Math.round($first / 2));

@@ -53,9 +53,11 @@ const AGENT_COMMANDS = new Set(['gnttab grant', 'gnttab ungrant', 'gnttab map', 
   'evtchn list', 'dmop create-ioreq-server', 'dmop destroy-ioreq-server', 'dmop map-mem-type', 'dmop set-mem-type', 'dmop list']);
 const CLIENT_ONLY_WORDS = new Set(['--backend', '--state', '--as', '--file', '--help', '--version', '--']);
 
+const flagName = (w: string) => (w.includes('=') ? w.slice(0, w.indexOf('=')) : w);
+
 export function agentMayRun(lines: BatchLine[]): boolean {
-  return lines.length > 0 && lines.every(({ words }) => !(words instanceof XgtError)
-    && AGENT_COMMANDS.has(`${words[0]} ${words[1]}`) && !words.some((w) => CLIENT_ONLY_WORDS.has(w.split('=')[0])));
+  return lines.length > 0 && lines.every(({ words }) => Array.isArray(words)
+    && AGENT_COMMANDS.has(`${words[0]} ${words[1]}`) && !words.some((w) => w.startsWith('--') && CLIENT_ONLY_WORDS.has(flagName(w))));
 }
 
 /** `evtchn wait` that can block (not `--timeout 0`). */
@@ -89,15 +91,18 @@ export class LineRunner {
   /** Runs one line as its own command, with --json; returns its exit code. */
   async run(words: string[], n: number): Promise<number> {
     let take = 0;
+    let id = '';
     for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
-      if (this.ids.has(words.slice(0, k).join(':'))) { take = k; break; }
+      let candidate = words[0];
+      for (let j = 1; j < k; j++) candidate += `:${words[j]}`;
+      if (this.ids.has(candidate)) { take = k; id = candidate; break; }
     }
-    const id = words.slice(0, take).join(':');
     if (!take || id === 'batch') {
       return this.report(usage('batch', `line ${n}: ${take ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`));
     }
     // --json first: after a stray "--" in the line it would be taken for an argument
-    const argv = ['--json', ...words.slice(take).filter((w) => w !== '--json')];
+    const argv = ['--json'];
+    for (let j = take; j < words.length; j++) if (words[j] !== '--json') argv.push(words[j]);
     const batch = this.batch;
     batch.failed = 0;
     try {
@@ -156,7 +161,7 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
   for (const { n, words } of lines) {
     ran++;
     let code: number;
-    if (words instanceof XgtError) code = runner.report(words);
+    if (!Array.isArray(words)) code = runner.report(words);
     else {
       // a wait may block: whatever came before must be committed and printed first, since
       // the other side may need to read it to send the event

@@ -50,7 +50,13 @@ const UNMODELLED_FLAG = ['char', 'aliases', 'charAliases', 'multiple', 'dependsO
 const UNMODELLED_ARG = ['multiple', 'options'];
 
 /** What parsing needs of a command's definitions, worked out once per command (batches parse thousands of lines). */
-interface Prepared { modelled: boolean; flags: [string, FlagDef][]; exclusive: [string, FlagDef][]; args: [string, ArgDef][] }
+interface Prepared {
+  modelled: boolean;
+  flags: [string, FlagDef][];
+  byName: Map<string, FlagDef>;
+  exclusive: [string, FlagDef][];
+  args: [string, ArgDef][];
+}
 const prepared = new WeakMap<object, Prepared>();
 
 function prepare(input: ParseInput): Prepared {
@@ -63,6 +69,7 @@ function prepare(input: ParseInput): Prepared {
         && typeof f.default !== 'function' && !(f.type === 'boolean' && f.env))
         && args.every(([, a]) => UNMODELLED_ARG.every((k) => !a[k]) && typeof a.default !== 'function'),
       flags,
+      byName: new Map(flags),
       exclusive: flags.filter(([, f]) => f.exclusive),
       args,
     };
@@ -91,7 +98,7 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
     if (!tok.startsWith('--') || tok === '--') throw new Fallback(`token ${tok}`);
     const eq = tok.indexOf('=');
     const name = eq === -1 ? tok.slice(2) : tok.slice(2, eq);
-    const def = Object.hasOwn(input.flags, name) ? input.flags[name] : undefined;
+    const def = prep.byName.get(name);
     if (!def || given.has(name)) throw new Fallback(`flag ${tok}`);
     if (def.type === 'boolean') {
       if (eq !== -1) throw new Fallback(`boolean with a value: ${tok}`);
@@ -105,7 +112,8 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
 
   const flags: Record<string, unknown> = {};
   const fromDefault: string[] = [];
-  for (const [name, def] of prep.flags) {
+  for (let f = 0; f < prep.flags.length; f++) {
+    const [name, def] = prep.flags[f];
     const raw = given.get(name) ?? (def.env ? env[def.env] || undefined : undefined);
     if (raw === undefined) {
       if (def.default !== undefined) {

@@ -30,12 +30,14 @@ export default class Batch extends XgtCommand {
       throw usage(this.op, `cannot read ${args.file ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const keepGoing = flags['keep-going'];
-    const { ran, firstFailure } = (await this.inAgent(flags, text, keepGoing)) ?? await this.runHere(flags, text, keepGoing);
+    const byAgent = await this.inAgent(flags, text, keepGoing);
+    const { ran, firstFailure } = byAgent ?? await this.runHere(flags, text, keepGoing);
     process.exitCode = firstFailure;
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
     if (process.env.XGT_BATCH_TIMING === '1') {
       const ms = performance.now() - this.started;
-      process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${Math.round(ran / (ms / 1000))}/s (from the script read to the last result)\n`);
+      process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${Math.round(ran / (ms / 1000))}/s, `
+        + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result)\n`);
     }
   }
 

@@ -81,4 +81,17 @@ describe('scenarios', () => {
     const rows = go.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((x) => x.error?.code ?? 'ok')).toEqual(['ok', 'ENOENT', 'ok', 'USAGE']);
   });
+
+  it('XGT_BATCH_TIMING=1 adds one stderr line with the batch\'s own time; stdout is unchanged', async () => {
+    const file = tmp.file('timed.txt');
+    writeFileSync(file, 'gnttab grant --to 0\ngnttab list\n');
+    const plain = await xgt(['batch', file], { XGT_STATE: tmp.file('t1.db') });
+    const timed = await xgt(['batch', file], { XGT_STATE: tmp.file('t2.db'), XGT_BATCH_TIMING: '1' });
+    expect(timed.stdout).toBe(plain.stdout);
+    expect(timed.exitCode).toBe(0);
+    expect(timed.stderr.split('\n').filter(Boolean)).toEqual([
+      'batch: 2 command(s) run',
+      expect.stringMatching(/^batch timing: 2 line\(s\) in \d+\.\d ms, \d+\/s, run by this process \(from the script read to the last result\)$/),
+    ]);
+  });
 });

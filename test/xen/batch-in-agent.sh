@@ -14,7 +14,7 @@ gnttab map --domid $PEER 10
 gnttab map --domid $PEER 10 --readonly
 gnttab map --domid $PEER 99999
 gnttab map --domid 0 --bogus 8
-gnttab write --index 0 --hex 0badcafe
+gnttab write --index 0 --hex '0badcafe'
 gnttab read --index 4096 --length 4
 gnttab write --index 4096 --hex 00
 gnttab unmap 0
@@ -24,18 +24,27 @@ evtchn wait --timeout 0
 evtchn notify 4242
 gnttab list
 LINES
+# a script the agent declines (a line that is not a device command): the CLI runs it all
+declined=$(mktemp)
+printf 'gnttab list\ninfo\ngnttab map --domid $PEER 10\ngnttab unmap 0\n' > "$declined"
 status=0
-run() { # mode keep-going
+run() { # mode keep-going script
   xgt agent stop >/dev/null 2>&1
   local out rc
-  out=$(PEER=$peer XGT_BATCH_IN_AGENT=$1 node bin/run.js batch $2 "$script" 2>&1); rc=$?
+  out=$(PEER=$peer XGT_BATCH_IN_AGENT=$1 node bin/run.js batch $2 "$3" 2>&1); rc=$?
   printf '%s\nexit=%s\n' "$out" "$rc"
 }
 for kg in "" --keep-going; do
-  a=$(run 1 "$kg"); c=$(run 0 "$kg")
-  if [ "$a" = "$c" ]; then echo "same output and exit ($kg): $(echo "$a" | tail -2 | tr '\n' ' ')"
-  else echo "DIFFERENT ($kg)"; diff <(echo "$c") <(echo "$a"); status=1; fi
+  for s in "$script" "$declined"; do
+    a=$(run 1 "$kg" "$s"); c=$(run 0 "$kg" "$s")
+    if [ "$a" = "$c" ]; then echo "same output and exit ($kg $(basename "$s")): $(echo "$a" | tail -2 | tr '\n' ' ')"
+    else echo "DIFFERENT ($kg $(basename "$s"))"; diff <(echo "$c") <(echo "$a"); status=1; fi
+  done
 done
+# the first script really ran in the agent, the second did not
+where() { PEER=$peer XGT_BATCH_TIMING=1 node bin/run.js batch --keep-going "$1" 2>&1 >/dev/null | sed -nE 's/.*run by (the agent|this process).*/\1/p'; }
+if [ "$(where "$script")" = "the agent" ] && [ "$(where "$declined")" = "this process" ]; then echo "the agent ran the device script and declined the other"
+else echo "WRONG PLACE: device script run by '$(where "$script")', the other by '$(where "$declined")'"; status=1; fi
 xgt agent stop >/dev/null 2>&1
 domu destroy "$peer" >/dev/null
 exit $status

@@ -6,7 +6,7 @@ import type { BatchContext } from '../cli/batch-context.js';
 import { LineRunner, readBatchLines, runBatchLoop } from '../cli/batch-lines.js';
 import type { BatchOutcome } from '../native/agent/batch.js';
 import { XgtCommand } from '../cli/base.js';
-import { usage } from '../errors.js';
+import { usage, XgtError } from '../errors.js';
 
 /** Group commit: a commit (and the output it makes true) every 64 lines or 5 ms. */
 const GROUP_LINES = 64;
@@ -91,8 +91,18 @@ export default class Batch extends XgtCommand {
       // the agent reads the script (with our environment, for $VAR) and declines, running
       // nothing, when a line must run here
       this.started = performance.now();
-      const outcome = await agent.stream<BatchOutcome>('batch.run', [text, { ...process.env }, keepGoing],
-        (out: string) => process.stdout.write(out));
+      let printed = false;
+      let outcome: BatchOutcome;
+      try {
+        outcome = await agent.stream<BatchOutcome>('batch.run', [text, { ...process.env }, keepGoing], (out: string) => {
+          printed = true;
+          process.stdout.write(out);
+        });
+      } catch (e) {
+        // an agent started by an older or newer xgt may not take this request: it ran nothing
+        if (!printed && e instanceof XgtError && e.op === 'batch.run' && ['EINVAL', 'ENOSYS'].includes(e.code)) return undefined;
+        throw e;
+      }
       return 'declined' in outcome ? undefined : outcome;
     } finally {
       agent.close();

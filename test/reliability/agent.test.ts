@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { addonBuilt } from '../../src/native/addon.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -125,6 +126,63 @@ const agentPid = () => Number(readFileSync(`${agentDir}/agent.pid`, 'utf8'));
     expect(emu.exitCode).toBe(2);
     expect(emu.json.error.message).toMatch(/emulator only/);
   });
+
+  it('a native batch of device lines runs in the agent and prints what the line-by-line run prints', async () => {
+    const file = tmp.file('device-lines.txt');
+    writeFileSync(file, 'gnttab map --domid 0 8\n# a comment\ngnttab unmap 0\nevtchn notify $PORT\ngnttab list\n');
+    const run = (extra: Record<string, string>) => xgt(['batch', '--keep-going', file], { ...env, PORT: '5', XGT_BATCH_TIMING: '1', ...extra });
+    const inAgent = await run({});
+    const here = await run({ XGT_BATCH_IN_AGENT: '0' });
+    expect(inAgent.stderr).toMatch(/run by the agent/);
+    expect(here.stderr).toMatch(/run by this process/);
+    expect(inAgent.stdout).toBe(here.stdout);
+    expect(inAgent.exitCode).toBe(1);
+    expect(here.exitCode).toBe(1);
+    // $PORT expanded from the client's environment, not the agent's
+    expect(inAgent.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).error)).toEqual([
+      expect.objectContaining({ code: 'ENOTTY', op: 'gnttab.map' }),
+      expect.objectContaining({ code: 'ENOENT', op: 'gnttab.unmap' }),
+      expect.objectContaining({ code: 'ENOTTY', op: 'evtchn.notify' }),
+      expect.objectContaining({ code: 'ENOTTY', op: 'gnttab.list' }),
+    ]);
+  }, 60000);
+
+  it('the agent declines a script with a line that must run in the client, before running any of it', async () => {
+    const file = tmp.file('mixed-lines.txt');
+    writeFileSync(file, 'gnttab list\ninfo\n');
+    const r = await xgt(['batch', '--keep-going', file], { ...env, XGT_BATCH_TIMING: '1' });
+    expect(r.stderr).toMatch(/batch: 2 command\(s\) run.*\n.*run by this process/);
+    const replies = await request(['{"id": 1, "op": "batch.run", "args": [[{"n": 1, "words": ["gnttab", "list"]}], false]}']);
+    expect(JSON.parse(replies[0])).toMatchObject({ id: 1, err: { code: 'EINVAL', op: 'batch.run' } });
+  }, 60000);
+
+  it('an agent that does not take batch.run (another xgt version) leaves the lines to the client', async () => {
+    const oldDir = tmp.file('old-agent');
+    mkdirSync(oldDir, { mode: 0o700 });
+    // an agent of the protocol before this one: batch.run wanted split lines
+    const server = createServer((c) => {
+      createInterface({ input: c }).on('line', (line) => {
+        const { id, op } = JSON.parse(line) as { id: number; op: string };
+        const err = op === 'batch.run'
+          ? { kind: 'refused', code: 'EINVAL', op, message: 'lines must be [{"n": line number, "words": [strings]}]' }
+          : { kind: 'refused', code: 'ENOTTY', op, message: 'an old agent' };
+        c.write(`${JSON.stringify({ id, err })}\n`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(`${oldDir}/agent.sock`, r));
+    try {
+      const file = tmp.file('old-agent-lines.txt');
+      writeFileSync(file, 'gnttab list\nevtchn notify 5\n');
+      const r = await xgt(['batch', '--keep-going', file], { ...env, XGT_AGENT_DIR: oldDir, XGT_BATCH_TIMING: '1' });
+      expect(r.stderr).toMatch(/run by this process/);
+      expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).error)).toEqual([
+        expect.objectContaining({ code: 'ENOTTY', op: 'gnttab.list', message: 'an old agent' }),
+        expect.objectContaining({ code: 'ENOTTY', op: 'evtchn.notify', message: 'an old agent' }),
+      ]);
+    } finally {
+      server.close();
+    }
+  }, 60000);
 
   it('agent stop releases everything and says so; stopping twice is harmless', async () => {
     const pid = agentPid();

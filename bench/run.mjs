@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: the five speed figures of xgt, each measured side by side with what it is
 // compared to, interleaved, in one run. Prints one table. Not a test: it never fails.
-// BENCH_QUICK=1 runs few iterations (CI keeps it working that way).
+// BENCH_QUICK=1 runs few iterations (.ci/run keeps it working that way; test/xen/in-dom0.sh runs
+// bench/native.sh quickly in the real dom0).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

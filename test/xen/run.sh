@@ -15,7 +15,7 @@ npm run -s prepare-cli
 npm run -s build:native >/dev/null
 snap=$(mktemp -d /tmp/xgt-xen-XXXXXX)
 trap 'rm -rf "$snap"' EXIT
-cp -r bin dist src test package.json oclif.manifest.json jest.config.js tsconfig.json "$snap/"
+cp -r bin bench dist src test package.json oclif.manifest.json jest.config.js tsconfig.json "$snap/"
 ln -s "$PWD/node_modules" "$snap/node_modules"
 cd "$snap"
 # warm jest's transform cache on the host, so dom0 only runs the tests

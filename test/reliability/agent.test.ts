@@ -79,12 +79,16 @@ const agentPid = () => Number(readFileSync(`${agentDir}/agent.pid`, 'utf8'));
   });
 
   it('answers malformed requests with an error and keeps serving', async () => {
-    const replies = await request(['garbage', '{"id": 7}', '{"id": 8, "op": "no.such", "args": []}', '{"id": 9, "op": "agent.status", "args": []}']);
+    const replies = await request(['garbage', '{"id": 7}', '{"id": 8, "op": "no.such", "args": []}', '{"id": 9, "op": "agent.status", "args": []}',
+      '{"id": 10, "op": "toString", "args": []}', '{"id": 11, "op": "constructor", "args": []}']);
     const parsed = replies.map((l) => JSON.parse(l));
     expect(parsed[0].err).toMatchObject({ code: 'EINVAL' });
     expect(parsed[1]).toMatchObject({ id: 7, err: { code: 'EINVAL' } });
     expect(parsed[2]).toMatchObject({ id: 8, err: { code: 'ENOSYS' } });
     expect(parsed[3]).toMatchObject({ id: 9, ok: { pid: agentPid() } });
+    // what every object inherits is no operation
+    expect(parsed[4]).toMatchObject({ id: 10, err: { code: 'ENOSYS' } });
+    expect(parsed[5]).toMatchObject({ id: 11, err: { code: 'ENOSYS' } });
   });
 
   it('natively, --as names only your own domain (usage error)', async () => {

@@ -77,7 +77,8 @@ export class NativeHost {
    * the event loop (a batch in the agent makes thousands of calls).
    */
   call(op: string, args: unknown[]): Promise<unknown> {
-    const fn = this.ops[op];
+    // only the table's own operations: not what every object inherits (toString, constructor…)
+    const fn = Object.hasOwn(this.ops, op) ? this.ops[op] : undefined;
     if (!fn) return Promise.reject(refused('ENOSYS', op, `the agent has no operation ${op}`));
     try {
       const result = fn(...args);

@@ -36,7 +36,7 @@ export default class Batch extends XgtCommand {
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
     if (process.env.XGT_BATCH_TIMING === '1') {
       const ms = performance.now() - this.started;
-      process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${Math.round(ran / (ms / 1000))}/s, `
+      process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(ran / (ms / 1000)) : 0}/s, `
         + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result)\n`);
     }
   }

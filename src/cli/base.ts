@@ -64,15 +64,16 @@ export abstract class XgtCommand extends Command {
     const key = `${choice.backend} ${choice.as ?? '-'} ${choice.state ?? ''}`;
     // each pooled backend has its own connection: before another one writes, the group the
     // others hold open must be committed, or they would wait on each other's lock
-    if (pool.size > 1 || !pool.has(key)) for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
+    for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
     const b = pool.get(key);
-    if (b) return fn(b);
-    return (async () => {
-      const opened = await (batch.open ?? openBackend)(choice);
-      opened.beginBatch?.();
-      pool.set(key, opened);
-      return fn(opened);
-    })();
+    return b ? fn(b) : this.openPooled(batch, key, choice).then(fn);
+  }
+
+  private async openPooled(batch: BatchContext, key: string, choice: BackendChoice): Promise<Backend> {
+    const b = await (batch.open ?? openBackend)(choice);
+    b.beginBatch?.();
+    batch.pool.set(key, b);
+    return b;
   }
 
   private async withOwnBackend<T>(choice: BackendChoice, fn: (b: Backend) => Promise<T>): Promise<T> {

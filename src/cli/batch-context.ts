@@ -5,6 +5,7 @@
  * runs on the oclif bundle's copy of the command classes, and because the agent may run several
  * clients' batches at once.
  */
+import type { BackendChoice } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 
 export interface BatchContext {
@@ -13,7 +14,7 @@ export interface BatchContext {
   /** output lines, printed once the commit that makes them true is done */
   output: string[];
   /** how a line's backend is opened (the agent's batch: its own devices, in-process) */
-  open?: (choice: { backend: string; state?: string; as?: number }) => Promise<Backend>;
+  open?: (choice: BackendChoice) => Promise<Backend>;
   /** the exit code of the failed line (set by the command's error handler), else 0 */
   failed: number;
   /**

@@ -18,7 +18,7 @@ export interface BatchLine { n: number; words: string[] | XgtError }
 /**
  * A line with nothing a shell would treat specially (no quotes, backslashes, $, globs, operators,
  * comments): its words are what splitting at blanks gives. Nearly every line of a script is one,
- * and the shell parser costs far more per line (a script is read once, cold, by the CLI).
+ * and the shell parser costs far more per line (a script is read once, often by a fresh process).
  */
 const PLAIN_LINE = /^[A-Za-z0-9_.,:=/@%+ \t-]*$/;
 

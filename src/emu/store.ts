@@ -116,11 +116,7 @@ export class StateStore {
    */
   tx<T>(fn: () => T): T {
     if (this.grouped) return this.txInGroup(fn);
-    try {
-      this.stmt('BEGIN IMMEDIATE').run();
-    } catch (e) {
-      throw sqliteUnavailable(e, this.path);
-    }
+    this.begin();
     try {
       const result = fn();
       this.stmt('COMMIT').run();
@@ -152,14 +148,17 @@ export class StateStore {
     }
   }
 
-  private txInGroup<T>(fn: () => T): T {
-    if (!this.db.inTransaction) {
-      try {
-        this.stmt('BEGIN IMMEDIATE').run();
-      } catch (e) {
-        throw sqliteUnavailable(e, this.path);
-      }
+  /** Takes the write lock (a lock held past the busy timeout is "unavailable", exit 3). */
+  private begin(): void {
+    try {
+      this.stmt('BEGIN IMMEDIATE').run();
+    } catch (e) {
+      throw sqliteUnavailable(e, this.path);
     }
+  }
+
+  private txInGroup<T>(fn: () => T): T {
+    if (!this.db.inTransaction) this.begin();
     this.stmt('SAVEPOINT xgt_command').run();
     try {
       const result = fn();

@@ -9,19 +9,18 @@ import { Fallback } from './fallback.js';
 import { asGiven, envOf, liteParse, type ArgDef, type FlagDef, type ParseInput } from './parse.js';
 
 type Opts = Record<string, unknown>;
-const identity = asGiven;
 
 const custom = (defaults: Opts = {}) => (options: Opts = {}) =>
-  ({ parse: identity, ...defaults, ...options, input: [], multiple: Boolean(options.multiple ?? defaults.multiple ?? false), type: 'option' });
+  ({ parse: asGiven, ...defaults, ...options, input: [], multiple: Boolean(options.multiple ?? defaults.multiple ?? false), type: 'option' });
 
 export const Flags = {
-  boolean: (options: Opts = {}) => ({ parse: identity, ...options, allowNo: Boolean(options.allowNo), type: 'boolean' }),
+  boolean: (options: Opts = {}) => ({ parse: asGiven, ...options, allowNo: Boolean(options.allowNo), type: 'boolean' }),
   string: custom(),
   custom,
   option: custom,
 };
 
-const customArg = (defaults: Opts = {}) => (options: Opts = {}) => ({ parse: identity, ...defaults, ...options, input: [], type: 'option' });
+const customArg = (defaults: Opts = {}) => (options: Opts = {}) => ({ parse: asGiven, ...defaults, ...options, input: [], type: 'option' });
 
 export const Args = { string: customArg(), custom: customArg };
 

@@ -152,13 +152,12 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
   return { flags, args, argv: out };
 }
 
-function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): Promise<unknown> {
-  if (!def.parse) return Promise.resolve(raw);
-  // oclif words a refusal (it prefixes the flag's name): let it
-  const decline = () => { throw new Fallback('a value the parser refused'); };
+async function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): Promise<unknown> {
+  if (!def.parse) return raw;
   try {
-    return Promise.resolve(def.parse(raw as never, ctx, def as never)).catch(decline);
+    return await def.parse(raw as never, ctx, def as never);
   } catch {
-    return decline();
+    // oclif words the error (it prefixes the flag's name): let it
+    throw new Fallback('a value the parser refused');
   }
 }

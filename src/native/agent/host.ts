@@ -27,7 +27,8 @@ export function ownDomid(): number {
 
 export type Op = (...args: any[]) => unknown;
 
-const agentFailure = (e: unknown) => (e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`));
+/** A failure as the agent reports it: a refusal as it is, anything else as the agent's own (EIO). */
+export const agentFailure = (e: unknown) => (e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`));
 
 export class NativeHost {
   readonly domid = ownDomid();

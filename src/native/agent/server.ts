@@ -7,10 +7,10 @@ import { chmodSync, existsSync, mkdirSync, rmSync, statSync, unlinkSync, writeFi
 import { createConnection, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
-import { refused, unavailable, XgtError } from '../../errors.js';
+import { refused, unavailable } from '../../errors.js';
 import { agentDir, agentSocket } from '../paths.js';
 import { runBatchInAgent } from './batch.js';
-import { NativeHost } from './host.js';
+import { agentFailure, NativeHost } from './host.js';
 
 const MAX_REQUEST = 512 * 1024 * 1024;
 
@@ -104,9 +104,7 @@ function serve(conn: Socket, host: NativeHost, stop: () => void): void {
         : await host.call(req.op, req.args);
       conn.write(`${JSON.stringify({ id, ok: ok ?? null })}\n`);
     } catch (e) {
-      const err = e instanceof XgtError ? e
-        : e instanceof SyntaxError ? refused('EINVAL', 'agent', `malformed request: ${e.message}`)
-          : refused('EIO', 'agent', `agent error: ${(e as Error).message}`);
+      const err = e instanceof SyntaxError ? refused('EINVAL', 'agent', `malformed request: ${e.message}`) : agentFailure(e);
       if (!conn.destroyed) conn.write(`${JSON.stringify({ id, err: { kind: err.kind, ...err.toJSON() } })}\n`);
     }
   });

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { oneLine, usage, XgtError } from '../errors.js';
+import { atOnce } from './flags.js';
 import { parseUint, U16_MAX } from './numbers.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
@@ -30,7 +31,7 @@ export const globalFlags = {
     env: 'XGT_AS',
     helpGroup: 'GLOBAL',
     summary: 'act as this domain (emu: any existing domain; native: only your own)',
-    parse: async (s) => parseUint(s, '--as', U16_MAX),
+    parse: atOnce((s) => parseUint(s, '--as', U16_MAX)),
   })(),
 };
 

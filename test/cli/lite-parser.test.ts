@@ -128,3 +128,24 @@ describe('the fast path parser agrees with oclif', () => {
     });
   }
 });
+
+describe('the fast path parser answers at once unless a parse function waits', () => {
+  const input = (parse: (s: string) => unknown): ParseInput => ({
+    flags: { n: { type: 'option', parse: parse as FlagDef['parse'] } },
+    args: { x: { parse: parse as never, required: true } },
+    strict: true,
+  });
+
+  it('awaits a parse function that returns a promise, as oclif does', async () => {
+    const out = liteParse(['--n', '2', '3'], input(async (s) => Number(s) * 10), undefined);
+    expect(out).toBeInstanceOf(Promise);
+    expect(await out).toEqual({ flags: { n: 20 }, args: { x: 30 }, argv: [30] });
+    expect(await oclif(['--n', '2', '3'], input(async (s) => Number(s) * 10))).toEqual({ ok: true, out: await out });
+  });
+
+  it('declines a value the parse function refuses, at once or later', async () => {
+    const refuse = (s: string) => { if (s === 'bad') throw new Error('no'); return s; };
+    expect(await lite(['--n', 'bad', '1'], input(refuse))).toBe('declined');
+    expect(await lite(['--n', '1', 'bad'], input(async (s) => refuse(s)))).toBe('declined');
+  });
+});

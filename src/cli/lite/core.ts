@@ -102,9 +102,16 @@ export abstract class Command {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   }
 
-  protected async parse(options?: CommandStatics, argv: string[] = this.argv) {
-    if (envOf(this).XGT_CONTENT_TYPE !== undefined) throw new Fallback('XGT_CONTENT_TYPE is set');
-    const out = await liteParse(argv, parseInput(options ?? this.ctor), this);
+  /** Not async: commands await it, and a parse that needs no promise costs them one turn, not four. */
+  protected parse(options?: CommandStatics, argv: string[] = this.argv) {
+    if (envOf(this).XGT_CONTENT_TYPE !== undefined) return Promise.reject(new Fallback('XGT_CONTENT_TYPE is set')) as never;
+    let out: ReturnType<typeof liteParse>;
+    try {
+      out = liteParse(argv, parseInput(options ?? this.ctor), this);
+    } catch (e) {
+      return Promise.reject(e) as never;
+    }
+    if (out instanceof Promise) return out.then((o) => { this.parsed = true; return o; }) as never;
     this.parsed = true;
     return out as never;
   }

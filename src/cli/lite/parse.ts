@@ -83,7 +83,12 @@ export function envOf(context: unknown): NodeJS.ProcessEnv {
   return (context as { batch?: { env?: NodeJS.ProcessEnv } } | undefined)?.batch?.env ?? process.env;
 }
 
-export async function liteParse(argv: readonly string[], input: ParseInput, context: unknown): Promise<ParseOutput> {
+/**
+ * Parses at once when every parse function answers at once (xgt's do: see flags.ts), so a batch
+ * line's command waits no turn of the event loop for its flags; a parse function that returns a
+ * promise is awaited, as oclif would.
+ */
+export function liteParse(argv: readonly string[], input: ParseInput, context: unknown): ParseOutput | Promise<ParseOutput> {
   const prep = prepare(input);
   const env = envOf(context);
   if (!prep.modelled) throw new Fallback('the command uses a flag feature only oclif models');
@@ -110,6 +115,13 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
     given.set(name, value);
   }
 
+  let pending: Promise<unknown>[] | undefined;
+  const settle = (into: Record<string, unknown>, name: string, def: FlagDef | ArgDef, raw: unknown) => {
+    const v = parseOrDecline(def, raw, context);
+    if (v instanceof Promise) (pending ??= []).push(v.then((x) => { into[name] = x; }));
+    else into[name] = v;
+  };
+
   const flags: Record<string, unknown> = {};
   const fromDefault: string[] = [];
   for (let f = 0; f < prep.flags.length; f++) {
@@ -123,41 +135,45 @@ export async function liteParse(argv: readonly string[], input: ParseInput, cont
       continue;
     }
     if (def.type === 'option' && def.options && !def.options.includes(raw as string)) throw new Fallback(`--${name} option`);
-    flags[name] = def.parse === asGiven ? raw : await parseOrDecline(def, raw, context);
-  }
-  for (const [name, def] of prep.exclusive) {
-    if (flags[name] === undefined || fromDefault.includes(name)) continue;
-    if (def.exclusive!.some((o) => flags[o] !== undefined && !fromDefault.includes(o))) throw new Fallback(`--${name} is exclusive`);
+    settle(flags, name, def, raw);
   }
 
   const argDefs = prep.args;
   if (input.strict && positional.length > argDefs.length) throw new Fallback('unexpected arguments');
   const args: Record<string, unknown> = {};
-  const out: unknown[] = [];
   for (let k = 0; k < argDefs.length; k++) {
     const [name, def] = argDefs[k];
-    if (k < positional.length) {
-      args[name] = def.parse && def.parse !== asGiven ? await parseOrDecline(def, positional[k], context) : positional[k];
-      out.push(args[name]);
-    } else if (def.required || !def.ignoreStdin) {
+    if (k < positional.length) settle(args, name, def, positional[k]);
+    else if (def.required || !def.ignoreStdin) {
       // a missing argument oclif would look for on stdin, or report
       throw new Fallback(`argument ${name}`);
     } else if (def.default || def.default === false) {
       // (oclif ignores the other falsy defaults)
       args[name] = def.default;
-      out.push(def.default);
     }
   }
-  out.push(...positional.slice(argDefs.length));
-  return { flags, args, argv: out };
+
+  const finish = (): ParseOutput => {
+    for (const [name, def] of prep.exclusive) {
+      if (flags[name] === undefined || fromDefault.includes(name)) continue;
+      if (def.exclusive!.some((o) => flags[o] !== undefined && !fromDefault.includes(o))) throw new Fallback(`--${name} is exclusive`);
+    }
+    const out: unknown[] = [];
+    for (let k = 0; k < argDefs.length; k++) if (Object.hasOwn(args, argDefs[k][0])) out.push(args[argDefs[k][0]]);
+    for (let k = argDefs.length; k < positional.length; k++) out.push(positional[k]);
+    return { flags, args, argv: out };
+  };
+  return pending ? Promise.all(pending).then(finish) : finish();
 }
 
-async function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): Promise<unknown> {
-  if (!def.parse) return raw;
+/** A value the parse function refuses: oclif words the error (it prefixes the flag's name), so let it. */
+function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): unknown {
+  if (!def.parse || def.parse === asGiven) return raw;
+  let v: unknown;
   try {
-    return await def.parse(raw as never, ctx, def as never);
+    v = def.parse(raw as never, ctx, def as never);
   } catch {
-    // oclif words the error (it prefixes the flag's name): let it
     throw new Fallback('a value the parser refused');
   }
+  return v instanceof Promise ? v.catch(() => { throw new Fallback('a value the parser refused'); }) : v;
 }

@@ -29,8 +29,16 @@ function parseArgs(args: unknown[]): [string, NodeJS.ProcessEnv, boolean] {
 
 /** host.call with what the socket would do to it: nulls for undefined, results as JSON. */
 function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]): Promise<T> {
-  return host.call(op, args.map((v) => v ?? null)).then((result) => asJson(result ?? null) as T);
+  let result: unknown;
+  try {
+    result = host.run(op, args.map((v) => v ?? null));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return result instanceof Promise ? result.then((r) => asReply<T>(r)) : Promise.resolve(asReply<T>(result));
 }
+
+const asReply = <T>(result: unknown) => asJson(result ?? null) as T;
 
 export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (text: string) => void): Promise<BatchOutcome> {
   const [text, env, keepGoing] = parseArgs(args);

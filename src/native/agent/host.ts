@@ -72,21 +72,31 @@ export class NativeHost {
     };
   }
 
-  /**
-   * Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO).
-   * Most operations are synchronous ioctls: their result is handed on without an extra turn of
-   * the event loop (a batch in the agent makes thousands of calls).
-   */
+  /** Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO). */
   call(op: string, args: unknown[]): Promise<unknown> {
+    try {
+      return Promise.resolve(this.run(op, args));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * `call` for the agent's own batch: most operations are synchronous ioctls, and their result is
+   * returned as it is (a promise only from the few that wait), failures thrown — a batch makes
+   * thousands of calls, each otherwise a turn of the event loop.
+   */
+  run(op: string, args: unknown[]): unknown {
     // only the table's own operations: not what every object inherits (toString, constructor…)
     const fn = Object.hasOwn(this.ops, op) ? this.ops[op] : undefined;
-    if (!fn) return Promise.reject(refused('ENOSYS', op, `the agent has no operation ${op}`));
+    if (!fn) throw refused('ENOSYS', op, `the agent has no operation ${op}`);
+    let result: unknown;
     try {
-      const result = fn(...args);
-      return result instanceof Promise ? result.catch((e: unknown) => { throw agentFailure(e); }) : Promise.resolve(result);
+      result = fn(...args);
     } catch (e) {
-      return Promise.reject(agentFailure(e));
+      throw agentFailure(e);
     }
+    return result instanceof Promise ? result.catch((e: unknown) => { throw agentFailure(e); }) : result;
   }
 
   info(): HostInfo {

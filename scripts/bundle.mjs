@@ -4,7 +4,8 @@
 // oclif.commands), for everything else. Each is one file, so a cold start reads one file instead
 // of resolving and compiling some 300.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,4 +91,20 @@ if (process.env.BUNDLE_META) {
     }
     console.log(Object.entries(by).sort((a, b) => b[1] - a[1]).slice(0, 12));
   }
+}
+
+// dist/build-id: which build this is, a hash of everything in dist/. A running agent keeps the
+// code it started with across an update of xgt; comparing the id it started with to the one on
+// disk tells it (and `xgt agent status`) that its code and the files it would load next differ.
+{
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const f of readdirSync(dir).sort()) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p !== join(root, 'dist/build-id')) hash.update(`${relative(root, p)}\0`).update(readFileSync(p));
+    }
+  };
+  walk(join(root, 'dist'));
+  writeFileSync(join(root, 'dist/build-id'), `${hash.digest('hex').slice(0, 16)}\n`);
 }

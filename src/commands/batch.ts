@@ -103,7 +103,12 @@ export default class Batch extends XgtCommand {
         if (!printed && e instanceof XgtError && e.op === 'batch.run' && ['EINVAL', 'ENOSYS'].includes(e.code)) return undefined;
         throw e;
       }
-      return 'declined' in outcome ? undefined : outcome;
+      if (!('declined' in outcome)) return outcome;
+      if (outcome.stale) {
+        process.stderr.write('xgt: note: the agent runs another build of xgt than the one installed, so the lines run here, '
+          + 'one call to it each; `xgt agent stop` restarts it on the new build (dropping its mappings and bindings)\n');
+      }
+      return undefined;
     } finally {
       agent.close();
     }

@@ -5,10 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { addonBuilt } from '../../src/native/addon.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { BIN, xgt } from '../helpers/cli.js';
@@ -185,6 +187,38 @@ const agentPid = () => Number(readFileSync(`${agentDir}/agent.pid`, 'utf8'));
       ]);
     } finally {
       server.close();
+    }
+  }, 60000);
+
+  it('an agent whose xgt was updated under it says so, and leaves its batches to the client', async () => {
+    // a copy of the package, to update under its agent
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const pkg = tmp.file('pkg');
+    for (const d of ['dist', 'bin', 'package.json']) cpSync(join(root, d), join(pkg, d), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+    mkdirSync(join(pkg, 'src/native/addon'), { recursive: true });
+    symlinkSync(join(root, 'src/native/addon/build'), join(pkg, 'src/native/addon/build'));
+    const updEnv = { ...env, XGT_AGENT_DIR: tmp.file('updated-agent'), XGT_BATCH_TIMING: '1' };
+    const run = async (args: string[]) => {
+      const r = await execa('node', [join(pkg, 'bin/run.js'), ...args], { reject: false, env: { NO_COLOR: '1', ...updEnv } });
+      return { ...r, json: args.includes('--json') ? JSON.parse(r.stdout) : undefined };
+    };
+    const file = tmp.file('update-lines.txt');
+    writeFileSync(file, 'gnttab list\nevtchn notify 5\n');
+    try {
+      const before = await run(['batch', '--keep-going', file]);
+      expect(before.stderr).toMatch(/run by the agent/);
+      const build = readFileSync(join(pkg, 'dist/build-id'), 'utf8').trim();
+      expect((await run(['agent', 'status', '--json'])).json).toMatchObject({ running: true, build, stale: false });
+
+      writeFileSync(join(pkg, 'dist/build-id'), 'another-build\n');
+      expect((await run(['agent', 'status', '--json'])).json).toMatchObject({ running: true, build, stale: true });
+      const after = await run(['batch', '--keep-going', file]);
+      expect(after.stderr).toMatch(/the agent runs another build of xgt.*\n(.*\n)*.*run by this process/);
+      expect(after.stdout).toBe(before.stdout);
+      expect(after.exitCode).toBe(before.exitCode);
+    } finally {
+      await run(['agent', 'stop']);
     }
   }, 60000);
 

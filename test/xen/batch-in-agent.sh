@@ -45,6 +45,10 @@ done
 where() { PEER=$peer XGT_BATCH_TIMING=1 node bin/run.js batch --keep-going "$1" 2>&1 >/dev/null | sed -nE 's/.*run by (the agent|this process).*/\1/p'; }
 if [ "$(where "$script")" = "the agent" ] && [ "$(where "$declined")" = "this process" ]; then echo "the agent ran the device script and declined the other"
 else echo "WRONG PLACE: device script run by '$(where "$script")', the other by '$(where "$declined")'"; status=1; fi
+# the agent names the build it runs, the installed one
+st=$(node bin/run.js agent status --json)
+if echo "$st" | grep -q "\"build\":\"$(cat dist/build-id)\",\"stale\":false"; then echo "the agent runs the installed build"
+else echo "WRONG BUILD: $st (installed: $(cat dist/build-id))"; status=1; fi
 xgt agent stop >/dev/null 2>&1
 domu destroy "$peer" >/dev/null
 exit $status

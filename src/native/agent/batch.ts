@@ -13,7 +13,8 @@ import { asJson } from './as-json.js';
 import { NativeBackend } from '../backend.js';
 import type { NativeHost } from './host.js';
 
-export type BatchOutcome = { ran: number; firstFailure: number } | { declined: true };
+/** Declined: a line is not for the agent, or (`stale`) xgt on disk is no longer the agent's build. */
+export type BatchOutcome = { ran: number; firstFailure: number } | { declined: true; stale?: true };
 type RunBatchScript = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: Backend,
   send: (text: string) => void) => Promise<BatchOutcome>;
 
@@ -42,6 +43,8 @@ const asReply = <T>(result: unknown) => asJson(result ?? null) as T;
 
 export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (text: string) => void): Promise<BatchOutcome> {
   const [text, env, keepGoing] = parseArgs(args);
+  // the lines would run on commands loaded from disk, and those may now be another build's
+  if (host.build.stale) return { declined: true, stale: true };
   runScript ??= import(pathToFileURL(join(packageRoot(), 'dist/xgt-fast.mjs')).href)
     .then((m: { runBatchScript: RunBatchScript }) => m.runBatchScript);
   const run = await runScript;

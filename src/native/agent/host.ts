@@ -8,6 +8,7 @@ import type { HostInfo } from '../../backend/types.js';
 import { loadAddon, sys } from '../addon.js';
 import { HYPERVISOR, XENVER_extraversion, XENVER_version } from '../xen-abi.js';
 import { NATIVE_CAPS, NATIVE_LIMITS } from '../caps.js';
+import { AgentBuild } from './build.js';
 import { type Devices, openDevices, readLimit } from './devices.js';
 import { NativeDmop } from './dmop.js';
 import { NativeEvtchn } from './evtchn.js';
@@ -32,6 +33,7 @@ export const agentFailure = (e: unknown) => (e instanceof XgtError ? e : refused
 
 export class NativeHost {
   readonly domid = ownDomid();
+  readonly build = new AgentBuild();
   readonly devices: Devices;
   readonly gnttab: NativeGnttab;
   readonly evtchn: NativeEvtchn;
@@ -68,7 +70,9 @@ export class NativeHost {
       'dmop.mapMemType': (domid, id, type, flags) => m.mapMemType(domid, id, type, flags),
       'dmop.setMemType': (domid, type, first, count) => m.setMemType(domid, type, first, count),
       'dmop.list': (domid) => m.list(domid),
-      'agent.status': () => ({ pid: process.pid, domid: this.domid, uptime_s: Math.round(process.uptime()) }),
+      'agent.status': () => ({
+        pid: process.pid, domid: this.domid, uptime_s: Math.round(process.uptime()), build: this.build.id, stale: this.build.stale,
+      }),
     };
   }
 

@@ -5,27 +5,16 @@
  * would pass every other test and quietly cost each native batch line.
  */
 import { describe, expect, it, jest } from '@jest/globals';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { commandFiles } from '../helpers/commands.js';
 
 jest.unstable_mockModule('@oclif/core', () => import('../../src/cli/lite/core.js'));
 const { liteParse } = await import('../../src/cli/lite/parse.js');
 type Defs = Record<string, { type?: string; required?: boolean; options?: readonly string[] }>;
 
-const commandsDir = fileURLToPath(new URL('../../src/commands', import.meta.url));
-const files: string[] = [];
-(function walk(dir: string) {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (f.endsWith('.ts')) files.push(p);
-  }
-})(commandsDir);
+const files = commandFiles();
 
 describe('on the lite core, parsing answers at once', () => {
-  for (const file of files) {
-    const id = relative(commandsDir, file).replace(/\.ts$/, '').split('/').join(' ');
+  for (const { file, id } of files) {
     it(id, async () => {
       const C = (await import(file)).default as { flags?: Defs; baseFlags?: Defs; args?: Defs; strict?: boolean };
       const flags = { ...C.baseFlags, ...C.flags };

@@ -6,21 +6,11 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { Flags, Parser } from '@oclif/core';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isFallback } from '../../src/cli/lite/fallback.js';
 import { liteParse, type FlagDef, type ParseInput } from '../../src/cli/lite/parse.js';
+import { commandFiles } from '../helpers/commands.js';
 
-const commandsDir = fileURLToPath(new URL('../../src/commands', import.meta.url));
-const files: string[] = [];
-(function walk(dir: string) {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (f.endsWith('.ts')) files.push(p);
-  }
-})(commandsDir);
+const files = commandFiles();
 
 interface CommandStatics { flags?: Record<string, FlagDef>; baseFlags?: Record<string, FlagDef>; args?: Record<string, object>; strict?: boolean; enableJsonFlag?: boolean }
 
@@ -87,8 +77,7 @@ async function lite(argv: string[], input: ParseInput): Promise<Outcome | 'decli
 const ENVS: Record<string, string>[] = [{}, { XGT_AS: '1' }, { XGT_BACKEND: 'emu', XGT_STATE: '/tmp/x.db' }, { XGT_AS: 'x' }, { XGT_BACKEND: 'bogus' }, { XGT_AS: '' }];
 
 describe('the fast path parser agrees with oclif', () => {
-  for (const file of files) {
-    const id = relative(commandsDir, file).replace(/\.ts$/, '').split('/').join(' ');
+  for (const { file, id } of files) {
     it(id, async () => {
       const C = (await import(file)).default as CommandStatics;
       const input = inputOf(C);

@@ -7,8 +7,9 @@
 # (the lines, their parsing and output included). The agent is long-lived, so it is measured
 # warm, as the C program is measured compiled: WARM batches of N pairs first (3), while V8
 # compiles and optimises the line path (the first one's rate is printed as "first batch"). Then
-# R rounds of C and xgt, interleaved, since the emulated machine's speed drifts during a run; the figures are the medians, the ratio the
-# median of the rounds' ratios. The whole-process rate (start-up included) is printed too.
+# R rounds of C and xgt, interleaved, since the emulated machine's speed drifts during a run; the
+# figures are the medians, the ratio the median of the rounds' ratios. The whole-process rate
+# (start-up included) is printed too.
 # Last line: RESULT c=… xgt=… whole=… ratio=…
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ xgt_batch() {
 read -r first _ <<< "$(xgt_batch)"
 # a new agent's rate keeps climbing for ~4,000 lines while V8 optimises the line path
 for _ in $(seq 2 "$WARM"); do xgt_batch >/dev/null; done
-c=() x=() w=() ratio=()
+c=() x=() w=()
 for _ in $(seq "$R"); do
   c_rate=$("$cc" "$N")
   read -r lines_s wall <<< "$(xgt_batch)"

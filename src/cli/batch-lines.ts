@@ -15,6 +15,9 @@ import type { Backend } from '../backend/types.js';
 /** A line of the script: its number, and its words or the usage error that makes it no command. */
 export interface BatchLine { n: number; words: string[] | XgtError }
 
+/** What a batch did: how many lines it ran, and the exit code of the first that failed (else 0). */
+export interface BatchRun { ran: number; firstFailure: number }
+
 /**
  * A line with nothing a shell would treat specially (no quotes, backslashes, $, globs, operators,
  * comments): its words are what splitting at blanks gives. Nearly every line of a script is one,
@@ -151,7 +154,7 @@ export interface LoopOptions {
 }
 
 /** The batch loop: stops at the first failure unless keepGoing; the exit code is the first failure's. */
-export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: LoopOptions): Promise<{ ran: number; firstFailure: number }> {
+export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: LoopOptions): Promise<BatchRun> {
   let pending = 0;
   let since = Date.now();
   const flush = () => {
@@ -186,7 +189,7 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
  * is not for the agent; the client then runs the script itself.
  */
 export async function runScriptOn(config: ConfigLike & { commandIDs: string[] }, text: string, env: NodeJS.ProcessEnv,
-  keepGoing: boolean, backend: Backend, send: (text: string) => void): Promise<{ ran: number; firstFailure: number } | { declined: true }> {
+  keepGoing: boolean, backend: Backend, send: (text: string) => void): Promise<BatchRun | { declined: true }> {
   const lines = readBatchLines(text, env);
   if (!agentMayRun(lines)) return { declined: true };
   return runLinesOn(config, lines, keepGoing, backend, send);
@@ -197,7 +200,7 @@ export async function runScriptOn(config: ConfigLike & { commandIDs: string[] },
  * their output to `send` in groups, before any wait that may block, and at the end.
  */
 export async function runLinesOn(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
-  backend: Backend, send: (text: string) => void): Promise<{ ran: number; firstFailure: number }> {
+  backend: Backend, send: (text: string) => void): Promise<BatchRun> {
   const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0, env: { ...process.env } };
   // Output goes back in few, large parts: each one wakes the client, and in a PV dom0 the two
   // context switches cost milliseconds (measured there: a batch ~20% faster than with a part

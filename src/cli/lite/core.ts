@@ -104,13 +104,8 @@ export abstract class Command {
 
   /** Not async: commands await it, and a parse that needs no promise costs them one turn, not four. */
   protected parse(options?: CommandStatics, argv: string[] = this.argv) {
-    if (envOf(this).XGT_CONTENT_TYPE !== undefined) return Promise.reject(new Fallback('XGT_CONTENT_TYPE is set')) as never;
-    let out: ReturnType<typeof liteParse>;
-    try {
-      out = liteParse(argv, parseInput(options ?? this.ctor), this);
-    } catch (e) {
-      return Promise.reject(e) as never;
-    }
+    if (envOf(this).XGT_CONTENT_TYPE !== undefined) throw new Fallback('XGT_CONTENT_TYPE is set');
+    const out = liteParse(argv, parseInput(options ?? this.ctor), this);
     if (out instanceof Promise) return out.then((o) => { this.parsed = true; return o; }) as never;
     this.parsed = true;
     return out as never;

@@ -38,11 +38,8 @@ export interface ParseOutput {
   argv: unknown[];
 }
 
-/**
- * The parse function of flags and arguments defined without one (lite core's builders): their
- * value is the text as given, so a batch line need not wait a turn of the event loop for each.
- */
-export const asGiven = async (input: unknown): Promise<unknown> => input;
+/** The parse function of flags and arguments defined without one (lite core's builders): the text as given. */
+export const asGiven = (input: unknown): unknown => input;
 
 /** Flag and argument features the fast parser does not model: a command using one goes to oclif. */
 const UNMODELLED_FLAG = ['char', 'aliases', 'charAliases', 'multiple', 'dependsOn', 'relationships', 'exactlyOne',
@@ -168,7 +165,7 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
 
 /** A value the parse function refuses: oclif words the error (it prefixes the flag's name), so let it. */
 function parseOrDecline(def: { parse?: (i: never, c: unknown, d: never) => unknown }, raw: unknown, ctx: unknown): unknown {
-  if (!def.parse || def.parse === asGiven) return raw;
+  if (!def.parse) return raw;
   let v: unknown;
   try {
     v = def.parse(raw as never, ctx, def as never);

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refused } from '../../errors.js';
 import type { Backend } from '../../backend/types.js';
+import type { BatchRun } from '../../cli/batch-lines.js';
 import { packageRoot } from '../../package-root.js';
 import { asJson } from './as-json.js';
 import { NativeBackend } from '../backend.js';
 import type { NativeHost } from './host.js';
 
 /** Declined: a line is not for the agent, or (`stale`) xgt on disk is no longer the agent's build. */
-export type BatchOutcome = { ran: number; firstFailure: number } | { declined: true; stale?: true };
+export type BatchOutcome = BatchRun | { declined: true; stale?: true };
 type RunBatchScript = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: Backend,
   send: (text: string) => void) => Promise<BatchOutcome>;
 

@@ -77,12 +77,8 @@ export class NativeHost {
   }
 
   /** Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO). */
-  call(op: string, args: unknown[]): Promise<unknown> {
-    try {
-      return Promise.resolve(this.run(op, args));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async call(op: string, args: unknown[]): Promise<unknown> {
+    return this.run(op, args);
   }
 
   /**

@@ -5,8 +5,9 @@
 # The C program times its loop only; xgt's rate is taken the same way, without node's start-up:
 # XGT_BATCH_TIMING=1 has `xgt batch` report the time from its script read to the last result
 # (the lines, their parsing and output included). The agent is long-lived, so it is measured
-# warm, as the C program is measured compiled: WARM batches of N pairs first (3), while V8
-# compiles and optimises the line path (the first one's rate is printed as "first batch"). Then
+# warm, as the C program is measured compiled: WARM batches of N pairs first (6), while V8
+# compiles and optimises the line path (the first one's rate is printed as "first batch"): in
+# the dom0 a new agent's rate climbs slowly for ~10,000 lines, then steps up about threefold. Then
 # R rounds of C and xgt, interleaved, since the emulated machine's speed drifts during a run; the
 # figures are the medians, the ratio the median of the rounds' ratios. The whole-process rate
 # (start-up included) is printed too.
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000}
 R=${R:-5}
-WARM=${WARM:-3}
+WARM=${WARM:-6}
 cc=$(mktemp -d)/gnt-loop
 gcc -O2 -o "$cc" bench/gnt-loop.c
 node bin/run.js agent stop >/dev/null 2>&1 || true
@@ -31,7 +32,6 @@ xgt_batch() {
   echo "${out:-0} $(( ($(date +%s%N) - s) / 1000000 ))"
 }
 read -r first _ <<< "$(xgt_batch)"
-# a new agent's rate keeps climbing for ~4,000 lines while V8 optimises the line path
 for _ in $(seq 2 "$WARM"); do xgt_batch >/dev/null; done
 c=() x=() w=()
 for _ in $(seq "$R"); do

@@ -63,11 +63,14 @@ export abstract class XgtCommand extends Command {
     if (!batch) return this.withOwnBackend(choice, fn);
     const pool = batch.pool;
     const key = `${choice.backend} ${choice.as ?? '-'} ${choice.state ?? ''}`;
-    // each pooled backend has its own connection: before another one writes, the group the
-    // others hold open must be committed, or they would wait on each other's lock
-    for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
-    const b = pool.get(key);
-    return b ? fn(b) : this.openPooled(batch, key, choice).then(fn);
+    const step = () => {
+      // each pooled backend has its own connection: before another one writes, the group the
+      // others hold open must be committed, or they would wait on each other's lock
+      for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
+      const b = pool.get(key);
+      return b ? fn(b) : this.openPooled(batch, key, choice).then(fn);
+    };
+    return batch.defer ? batch.defer(step) : step();
   }
 
   private async openPooled(batch: BatchContext, key: string, choice: BackendChoice): Promise<Backend> {

@@ -1,8 +1,8 @@
 /**
  * The parts of `xgt batch` that do not depend on where the lines run: reading a line as the
  * shell would, running one line as its own command on a loaded config, and the loop with its
- * group flushes. The batch command runs it in the CLI; the agent runs it for a native batch
- * (see src/native/agent/batch.ts), so that a line costs no round trip between two processes.
+ * group flushes. The batch command runs it in the CLI; the agent runs its lines for a native
+ * batch (batch-pipeline.ts), so that a line costs no round trip between two processes.
  */
 import { parse as parseShellWords } from 'shell-quote';
 import { usage, XgtError } from '../errors.js';
@@ -10,13 +10,17 @@ import { hoistGlobalFlags } from './argv.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import type { CommandClass, LiteConfig } from './lite/dispatch.js';
-import type { Backend } from '../backend/types.js';
 
 /** A line of the script: its number, and its words or the usage error that makes it no command. */
 export interface BatchLine { n: number; words: string[] | XgtError }
 
 /** What a batch did: how many lines it ran, and the exit code of the first that failed (else 0). */
-export interface BatchRun { ran: number; firstFailure: number }
+export interface BatchRun {
+  ran: number;
+  firstFailure: number;
+  /** how long the agent spent on the lines (a native batch) */
+  ms?: number;
+}
 
 /**
  * A line with nothing a shell would treat specially (no quotes, backslashes, $, globs, operators,
@@ -51,7 +55,7 @@ export function readBatchLines(text: string, env: NodeJS.ProcessEnv = process.en
  * What a native batch may hand to the agent to run there: commands that only use the devices,
  * with nothing that depends on the client process (its files, its stdin, another backend or domain).
  */
-const AGENT_COMMANDS = new Set(['gnttab grant', 'gnttab ungrant', 'gnttab map', 'gnttab unmap', 'gnttab list',
+export const AGENT_COMMANDS = new Set(['gnttab grant', 'gnttab ungrant', 'gnttab map', 'gnttab unmap', 'gnttab list',
   'gnttab read', 'gnttab write', 'gnttab limit', 'evtchn bind', 'evtchn notify', 'evtchn unbind', 'evtchn wait',
   'evtchn list', 'dmop create-ioreq-server', 'dmop destroy-ioreq-server', 'dmop map-mem-type', 'dmop set-mem-type', 'dmop list']);
 const CLIENT_ONLY_WORDS = new Set(['--backend', '--state', '--as', '--file', '--help', '--version', '--']);
@@ -70,7 +74,7 @@ export function mayBlock(words: string[]): boolean {
   return !(words.includes('--timeout=0') || (k !== -1 && words[k + 1] === '0'));
 }
 
-type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
+export type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
 
 /** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
 export class LineRunner {
@@ -81,18 +85,28 @@ export class LineRunner {
   /** the most words a command id has */
   private readonly idDepth: number;
 
-  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, private readonly batch: BatchContext) {
+  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, readonly batch: BatchContext) {
     this.ids = new Set(config.commandIDs);
     this.idDepth = Math.max(...config.commandIDs.map((id) => id.split(':').length));
   }
 
-  report(e: XgtError): number {
-    this.batch.output.push(`${JSON.stringify({ error: e.toJSON() })}\n`);
+  report(e: XgtError, ctx: BatchContext = this.batch): number {
+    ctx.output.push(`${JSON.stringify({ error: e.toJSON() })}\n`);
     return e.exitCode;
   }
 
+  /**
+   * A line's own context: the batch's pool and output, and its own exit code (a pipelined line
+   * also gets its own output and step: see batch-pipeline.ts).
+   */
+  lineContext(): BatchContext {
+    const ctx = Object.create(this.batch) as BatchContext;
+    ctx.failed = 0;
+    return ctx;
+  }
+
   /** Runs one line as its own command, with --json; returns its exit code. */
-  async run(words: string[], n: number): Promise<number> {
+  async run(words: string[], n: number, batch: BatchContext = this.lineContext()): Promise<number> {
     let take = 0;
     let id = '';
     for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
@@ -101,23 +115,21 @@ export class LineRunner {
       if (this.ids.has(candidate)) { take = k; id = candidate; break; }
     }
     if (!take || id === 'batch') {
-      return this.report(usage('batch', `line ${n}: ${take ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`));
+      return this.report(usage('batch', `line ${n}: ${take ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`), batch);
     }
     // --json first: after a stray "--" in the line it would be taken for an argument
     const argv = ['--json'];
     for (let j = take; j < words.length; j++) if (words[j] !== '--json') argv.push(words[j]);
-    const batch = this.batch;
-    batch.failed = 0;
     try {
       try {
-        await this.runCommand(this.config, id, argv);
+        await this.runCommand(this.config, id, argv, batch);
       } catch (err) {
         if (!isFallback(err)) throw err;
         // the fast path declined the line (nothing ran): oclif runs it, and words its errors
-        await this.runCommand(await (this.config as unknown as LiteConfig).fullConfig(), id, argv);
+        await this.runCommand(await (this.config as unknown as LiteConfig).fullConfig(), id, argv, batch);
       }
     } catch (err) {
-      return this.report(err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message));
+      return this.report(err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message), batch);
     }
     return batch.failed;
   }
@@ -126,19 +138,19 @@ export class LineRunner {
    * Straight to the command with a loaded config: Command.run would reload the whole config
    * (package.json, manifest, plugins) for every line.
    */
-  private runCommand(config: ConfigLike, id: string, argv: string[]): Promise<unknown> {
+  private runCommand(config: ConfigLike, id: string, argv: string[], batch: BatchContext): Promise<unknown> {
     let byId = this.classes.get(config);
     if (!byId) this.classes.set(config, (byId = new Map()));
     const cls = byId.get(id);
     if (!cls) {
       return config.findCommand(id)!.load().then((loaded) => {
         byId.set(id, loaded as CommandClass);
-        return this.runCommand(config, id, argv);
+        return this.runCommand(config, id, argv, batch);
       });
     }
     const cmd = new cls(argv, config as never);
     cmd.id = id;
-    cmd.batch = this.batch;
+    cmd.batch = batch;
     // not async: the line waits on the command itself, not on a wrapper around it too
     return cmd._run();
   }
@@ -153,15 +165,28 @@ export interface LoopOptions {
   groupMs: number;
 }
 
+/** Commits and output in groups: every groupLines lines or groupMs, and whenever asked. */
+export class Grouper {
+  private pending = 0;
+  private since = Date.now();
+
+  constructor(private readonly o: LoopOptions) {}
+
+  flush(): void {
+    this.o.flush();
+    this.pending = 0;
+    this.since = Date.now();
+  }
+
+  /** A line has run. */
+  ran(): void {
+    if (++this.pending >= this.o.groupLines || Date.now() - this.since >= this.o.groupMs) this.flush();
+  }
+}
+
 /** The batch loop: stops at the first failure unless keepGoing; the exit code is the first failure's. */
 export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: LoopOptions): Promise<BatchRun> {
-  let pending = 0;
-  let since = Date.now();
-  const flush = () => {
-    o.flush();
-    pending = 0;
-    since = Date.now();
-  };
+  const groups = new Grouper(o);
   let firstFailure = 0;
   let ran = 0;
   for (const { n, words } of lines) {
@@ -171,42 +196,14 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
     else {
       // a wait may block: whatever came before must be committed and printed first, since
       // the other side may need to read it to send the event
-      if (mayBlock(words)) flush();
+      if (mayBlock(words)) groups.flush();
       code = await runner.run(words, n);
     }
-    if (++pending >= o.groupLines || Date.now() - since >= o.groupMs) flush();
+    groups.ran();
     if (code !== 0 && firstFailure === 0) firstFailure = code;
     if (code !== 0 && !o.keepGoing) break;
   }
-  flush();
+  groups.flush();
   return { ran, firstFailure };
 }
 
-/**
- * The agent's side of a native batch (src/native/agent/batch.ts): the client's script, read with
- * the client's environment — here, where the code is warm, rather than in a fresh CLI process
- * where splitting the lines cost as much as running them. Declines, running nothing, when a line
- * is not for the agent; the client then runs the script itself.
- */
-export async function runScriptOn(config: ConfigLike & { commandIDs: string[] }, text: string, env: NodeJS.ProcessEnv,
-  keepGoing: boolean, backend: Backend, send: (text: string) => void): Promise<BatchRun | { declined: true }> {
-  const lines = readBatchLines(text, env);
-  if (!agentMayRun(lines)) return { declined: true };
-  return runLinesOn(config, lines, keepGoing, backend, send);
-}
-
-/**
- * Runs lines on `backend` (the agent's own devices, see src/native/agent/batch.ts), handing
- * their output to `send` in groups, before any wait that may block, and at the end.
- */
-export async function runLinesOn(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
-  backend: Backend, send: (text: string) => void): Promise<BatchRun> {
-  const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0, env: { ...process.env } };
-  // Output goes back in few, large parts: each one wakes the client, and in a PV dom0 the two
-  // context switches cost milliseconds (measured there: a batch ~20% faster than with a part
-  // every 256 lines or 50 ms). A wait that may block still sends what came before it first.
-  return runBatchLoop(lines, new LineRunner(config, ctx), {
-    keepGoing, groupLines: 4096, groupMs: 250,
-    flush: () => { if (ctx.output.length) send(ctx.output.splice(0).join('')); },
-  });
-}

@@ -36,16 +36,21 @@ export default class Batch extends XgtCommand {
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
     if (process.env.XGT_BATCH_TIMING === '1') {
       const ms = performance.now() - this.started;
+      const cpu = process.cpuUsage(this.cpuAtStart);
       process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(ran / (ms / 1000)) : 0}/s, `
-        + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result)\n`);
+        + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result; `
+        + `${byAgent?.ms !== undefined ? `the agent's batch ${byAgent.ms.toFixed(1)} ms, ` : ''}`
+        + `this process's CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms)\n`);
     }
   }
 
   /** When the lines began: the script read and the backend chosen, node's and the command's start-up behind. */
   private started = 0;
+  private cpuAtStart = process.cpuUsage();
 
   private async runHere(flags: { backend: string; state?: string; as?: number }, text: string, keepGoing: boolean) {
     this.started = performance.now();
+    this.cpuAtStart = process.cpuUsage();
     const lines = readBatchLines(text);
     // the batch's own global flags become every line's defaults
     if (flags.state !== undefined) process.env.XGT_STATE = flags.state;
@@ -91,6 +96,7 @@ export default class Batch extends XgtCommand {
       // the agent reads the script (with our environment, for $VAR) and declines, running
       // nothing, when a line must run here
       this.started = performance.now();
+      this.cpuAtStart = process.cpuUsage();
       let printed = false;
       let outcome: BatchOutcome;
       try {

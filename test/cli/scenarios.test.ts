@@ -91,7 +91,7 @@ describe('scenarios', () => {
     expect(timed.exitCode).toBe(0);
     expect(timed.stderr.split('\n').filter(Boolean)).toEqual([
       'batch: 2 command(s) run',
-      expect.stringMatching(/^batch timing: 2 line\(s\) in \d+\.\d ms, \d+\/s, run by this process \(from the script read to the last result\)$/),
+      expect.stringMatching(/^batch timing: 2 line\(s\) in \d+\.\d ms, \d+\/s, run by this process \(from the script read to the last result; this process's CPU \d+\.\d ms\)$/),
     ]);
   });
 });

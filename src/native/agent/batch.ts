@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { refused } from '../../errors.js';
 import type { Backend } from '../../backend/types.js';
 import type { BatchRun } from '../../cli/batch-lines.js';
+import type { StepProbe } from '../../cli/batch-pipeline.js';
 import { packageRoot } from '../../package-root.js';
 import { asJson } from './as-json.js';
 import { NativeBackend } from '../backend.js';
@@ -17,7 +18,7 @@ import type { NativeHost } from './host.js';
 /** Declined: a line is not for the agent, or (`stale`) xgt on disk is no longer the agent's build. */
 export type BatchOutcome = BatchRun | { declined: true; stale?: true };
 type RunBatchScript = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: Backend,
-  send: (text: string) => void) => Promise<BatchOutcome>;
+  send: (text: string) => void, probe?: StepProbe) => Promise<BatchOutcome>;
 
 let runScript: Promise<RunBatchScript> | undefined;
 
@@ -29,15 +30,24 @@ function parseArgs(args: unknown[]): [string, NodeJS.ProcessEnv, boolean] {
   return [text, env as NodeJS.ProcessEnv, keepGoing];
 }
 
-/** host.call with what the socket would do to it: nulls for undefined, results as JSON. */
-function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]): Promise<T> {
+/**
+ * host.call with what the socket would do to it: nulls for undefined, results as JSON. The
+ * probe records what the call did at once, for the pipelined batch (src/cli/batch-pipeline.ts).
+ */
+function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[], probe: StepProbe): Promise<T> {
+  probe.calls++;
   let result: unknown;
   try {
     result = host.run(op, args.map((v) => v ?? null));
   } catch (e) {
+    probe.refused = true;
     return Promise.reject(e);
   }
-  return result instanceof Promise ? result.then((r) => asReply<T>(r)) : Promise.resolve(asReply<T>(result));
+  if (result instanceof Promise) {
+    probe.pending = true;
+    return result.then((r) => asReply<T>(r));
+  }
+  return Promise.resolve(asReply<T>(result));
 }
 
 const asReply = <T>(result: unknown) => asJson(result ?? null) as T;
@@ -50,7 +60,11 @@ export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (
     .then((m: { runBatchScript: RunBatchScript }) => m.runBatchScript);
   const run = await runScript;
   // the lines' own calls go straight to this agent's devices, never through its socket
-  const link = { call: <T>(op: string, ...a: unknown[]) => callAsIfRemote<T>(host, op, a), close() {} };
+  const probe: StepProbe = { calls: 0, refused: false, pending: false };
+  const link = { call: <T>(op: string, ...a: unknown[]) => callAsIfRemote<T>(host, op, a, probe), close() {} };
   const backend = new NativeBackend(link, host.domid);
-  return run(text, env, keepGoing, backend, send);
+  const began = performance.now();
+  const outcome = await run(text, env, keepGoing, backend, send, probe);
+  // how long the lines took here, for XGT_BATCH_TIMING's account of where a batch's time went
+  return 'declined' in outcome ? outcome : { ...outcome, ms: performance.now() - began };
 }

@@ -1,0 +1,177 @@
+/**
+ * The agent's pipelined batch (src/cli/batch-pipeline.ts) prepares groups of lines, runs their
+ * backend steps back to back, then lets them print. It must do exactly what the sequential loop
+ * does: the same output and exit code, steps in line order, none after a failure (unless
+ * --keep-going), a wait only after what precedes it was printed, and a step it cannot vouch for
+ * finished before the next starts. Run here on a stand-in backend whose calls keep a probe as
+ * the agent's own link does (src/native/agent/batch.ts).
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tmpDir } from '../helpers/tmp.js';
+import { AGENT_COMMANDS } from '../../src/cli/batch-lines.js';
+
+const fast = fileURLToPath(new URL('../../dist/xgt-fast.mjs', import.meta.url));
+type Probe = { calls: number; refused: boolean; pending: boolean };
+type Run = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: unknown, send: (t: string) => void,
+  probe?: Probe) => Promise<{ ran: number; firstFailure: number }>;
+const load = async () => ((await import(fast)) as { runBatchScript: Run }).runBatchScript;
+
+type Handler = (...args: any[]) => unknown;
+
+/** A backend whose calls answer at once, as the agent's devices do, and keep the probe. */
+function standIn(handlers: Record<string, Handler>, probe: Probe, log: string[]) {
+  const call = (name: string, args: unknown[]) => {
+    probe.calls++;
+    log.push(`${name} ${JSON.stringify(args)}`);
+    let r: unknown;
+    try {
+      r = handlers[name](...args);
+    } catch (e) {
+      probe.refused = true;
+      return Promise.reject(e);
+    }
+    if (r instanceof Promise) probe.pending = true;
+    return Promise.resolve(r);
+  };
+  const group = (g: string) => new Proxy({}, {
+    get: (_t, m) => (...args: unknown[]) => {
+      const name = `${g}.${String(m)}`;
+      if (!(name in handlers)) throw new Error(`the stand-in has no ${name}`);
+      return call(name, args);
+    },
+  });
+  return { name: 'native', gnttab: group('gnttab'), evtchn: group('evtchn'), dmop: group('dmop'), close() {} };
+}
+
+/** gntdev as far as map and unmap go: indexes from 0, unmapping one that is not there refused. */
+function gntdev() {
+  const maps = new Map<number, number[]>();
+  let next = 0;
+  return {
+    'gnttab.map': (domid: number, refs: number[]) => {
+      if (refs.includes(666)) throw new Error('ref 666 refused');
+      const index = next++;
+      maps.set(index, refs);
+      return { index, domid, refs, count: refs.length, readonly: false };
+    },
+    'gnttab.unmap': (index: number) => {
+      const refs = maps.get(index);
+      if (!refs) throw new Error(`no mapping at ${index}`);
+      maps.delete(index);
+      return { index, domid: 0, refs, count: refs.length };
+    },
+    'evtchn.notify': (port: number) => ({ port }),
+  };
+}
+
+async function both(text: string, keepGoing = false) {
+  const run = await load();
+  const result: Record<string, { out: string; log: string[]; outcome: unknown }> = {};
+  for (const mode of ['pipelined', 'sequential']) {
+    const probe = { calls: 0, refused: false, pending: false };
+    const log: string[] = [];
+    let out = '';
+    const env = mode === 'sequential' ? { XGT_BATCH_PIPELINE: '0' } : {};
+    const outcome = await run(text, env, keepGoing, standIn(gntdev(), probe, log), (t) => { out += t; }, probe);
+    result[mode] = { out, log, outcome };
+  }
+  expect(result.pipelined).toEqual(result.sequential);
+  return result.pipelined;
+}
+
+const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
+
+describe("the agent's pipelined batch", () => {
+  it('does what the sequential loop does, steps in line order, across groups', async () => {
+    const r = await both(`${lines(40, (i) => `gnttab map --domid 0 ${i + 8}`)}\n${lines(40, (i) => `gnttab unmap ${39 - i}`)}\n`);
+    expect(r.outcome).toEqual({ ran: 80, firstFailure: 0 });
+    expect(r.log).toHaveLength(80);
+    expect(r.log[0]).toBe('gnttab.map [0,[8],false]');
+    expect(r.log[79]).toBe('gnttab.unmap [0]');
+    const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.index)).toEqual([...Array(40).keys(), ...[...Array(40).keys()].reverse()]);
+  }, 30000);
+
+  it('runs no step after a refused one, and prints up to it', async () => {
+    const r = await both('gnttab map --domid 0 8\ngnttab map --domid 0 666\ngnttab map --domid 0 9\nevtchn notify 3\n');
+    expect(r.outcome).toEqual({ ran: 2, firstFailure: 1 });
+    expect(r.log).toEqual(['gnttab.map [0,[8],false]', 'gnttab.map [0,[666],false]']);
+    const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(2);
+    expect(out[1].error.code).toBe('EIO');
+  }, 30000);
+
+  it('runs no step after a line its command refuses before reaching the backend', async () => {
+    const r = await both('gnttab map --domid 0 8\ngnttab map --domid 70000 8\ngnttab unmap 0\n');
+    expect(r.outcome).toEqual({ ran: 2, firstFailure: 2 });
+    expect(r.log).toEqual(['gnttab.map [0,[8],false]']);
+    expect(JSON.parse(r.out.trimEnd().split('\n')[1]).error.message).toMatch(/domid/);
+  }, 30000);
+
+  it('with --keep-going runs every line and keeps the first failure', async () => {
+    const r = await both('gnttab unmap 5\ngnttab map --domid 0 8\ngnttab map --domid x 8\ngnttab unmap 0\n', true);
+    expect(r.outcome).toEqual({ ran: 4, firstFailure: 1 });
+    expect(r.log).toEqual(['gnttab.unmap [5]', 'gnttab.map [0,[8],false]', 'gnttab.unmap [0]']);
+  }, 30000);
+
+  it('prints what came before a wait that may block before the wait starts', async () => {
+    const run = await load();
+    const probe = { calls: 0, refused: false, pending: false };
+    const sent: string[] = [];
+    const waited: string[] = [];
+    const handlers = {
+      ...gntdev(),
+      'evtchn.wait': (ports: number[]) => { waited.push(sent.join('')); return Promise.resolve({ ports }); },
+    };
+    const outcome = await run('gnttab map --domid 0 8\ngnttab map --domid 0 9\nevtchn wait 5\ngnttab unmap 0\n', {}, false,
+      standIn(handlers, probe, []), (t) => { sent.push(t); }, probe);
+    expect(outcome).toEqual({ ran: 4, firstFailure: 0 });
+    expect(waited[0].trimEnd().split('\n')).toHaveLength(2);
+  }, 30000);
+
+  it('finishes a step that did not answer at once before the next step runs', async () => {
+    const run = await load();
+    const probe = { calls: 0, refused: false, pending: false };
+    const log: string[] = [];
+    let notified = 0;
+    const handlers = {
+      ...gntdev(),
+      // answers later, as a device that had to wait would
+      'evtchn.notify': (port: number) => new Promise((resolve) => setTimeout(() => { notified++; resolve({ port }); }, 20)),
+      'gnttab.map': (domid: number, refs: number[]) => {
+        log.push(`map after ${notified} notify`);
+        return { index: 0, domid, refs, count: refs.length, readonly: false };
+      },
+    };
+    const outcome = await run('evtchn notify 3\ngnttab map --domid 0 8\nevtchn notify 4\ngnttab map --domid 0 9\n', {}, false,
+      standIn(handlers, probe, []), () => {}, probe);
+    expect(outcome).toEqual({ ran: 4, firstFailure: 0 });
+    expect(log).toEqual(['map after 1 notify', 'map after 2 notify']);
+  }, 30000);
+
+  it('has every command the agent may run reach its backend once, as one step', async () => {
+    const ids = [...AGENT_COMMANDS];
+    const tmp = tmpDir();
+    const script = tmp.file('all.txt');
+    writeFileSync(script, ids.map((id) => `${id} ${SAMPLE_ARGS[id]}`).join('\n'));
+    const { stdout } = await execa('node', [fileURLToPath(new URL('fixtures/steps-per-line.mjs', import.meta.url)), fast, script]);
+    tmp.cleanup();
+    const { out, log } = JSON.parse(stdout) as { out: string; log: string[] };
+    expect(out).not.toMatch(/reached its backend twice/);
+    // one call a line, in line order: each command's backend group is its first word
+    expect(log.map((call) => call.split('.')[0])).toEqual(ids.map((id) => id.split(' ')[0]));
+  }, 30000);
+});
+
+/** Arguments that get each command past its own checks to its backend call. */
+const SAMPLE_ARGS: Record<string, string> = {
+  'gnttab grant': '--to 0', 'gnttab ungrant': '0', 'gnttab map': '--domid 0 8', 'gnttab unmap': '0', 'gnttab list': '',
+  'gnttab read': '--index 0', 'gnttab write': '--index 0 --data x', 'gnttab limit': '', 'evtchn bind': '--unbound --remote 0',
+  'evtchn notify': '3', 'evtchn unbind': '3', 'evtchn wait': '3 --timeout 0', 'evtchn list': '',
+  'dmop create-ioreq-server': '--domid 1', 'dmop destroy-ioreq-server': '--domid 1 --id 0',
+  'dmop map-mem-type': '--domid 1 --id 0 --type ioreq_server --access write', 'dmop set-mem-type': '--domid 1 --type ram_rw --first-pfn 0 --count 1',
+  'dmop list': '--domid 1',
+};

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Inside the real dom0: a native batch run by the agent prints exactly what the same batch run
 # line by line from the CLI prints (XGT_BATCH_IN_AGENT=0), with the same exit code and summary —
-# successes, refusals, usage errors, a poll, a line the fast path hands to oclif, --keep-going.
+# successes, refusals, usage errors, a poll, a line the fast path hands to oclif, --keep-going —
+# and so does the agent running its lines one at a time instead of pipelined (XGT_BATCH_PIPELINE=0),
+# across the pipeline's groups of lines with a failure in the middle of one.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 xgt() { node bin/run.js "$@"; }
@@ -27,18 +29,25 @@ LINES
 # a script the agent declines (a line that is not a device command): the CLI runs it all
 declined=$(mktemp)
 printf 'gnttab list\ninfo\ngnttab map --domid $PEER 10\ngnttab unmap 0\n' > "$declined"
+# 40 lines: map/unmap pairs, an unmap of nothing at line 25 (in the pipeline's second group), maps after it
+long=$(mktemp)
+{ for _ in $(seq 12); do echo 'gnttab map --domid $PEER 10'; echo 'gnttab unmap 0'; done
+  echo 'gnttab unmap 0'; for _ in $(seq 15); do echo 'gnttab map --domid $PEER 10'; done; } > "$long"
 status=0
-run() { # mode keep-going script
+run() { # in-agent pipeline keep-going script
   xgt agent stop >/dev/null 2>&1
   local out rc
-  out=$(PEER=$peer XGT_BATCH_IN_AGENT=$1 node bin/run.js batch $2 "$3" 2>&1); rc=$?
+  out=$(PEER=$peer XGT_BATCH_IN_AGENT=$1 XGT_BATCH_PIPELINE=$2 node bin/run.js batch $3 "$4" 2>&1); rc=$?
   printf '%s\nexit=%s\n' "$out" "$rc"
 }
 for kg in "" --keep-going; do
-  for s in "$script" "$declined"; do
-    a=$(run 1 "$kg" "$s"); c=$(run 0 "$kg" "$s")
-    if [ "$a" = "$c" ]; then echo "same output and exit ($kg $(basename "$s")): $(echo "$a" | tail -2 | tr '\n' ' ')"
-    else echo "DIFFERENT ($kg $(basename "$s"))"; diff <(echo "$c") <(echo "$a"); status=1; fi
+  for s in "$script" "$declined" "$long"; do
+    c=$(run 0 1 "$kg" "$s")
+    for pipeline in 1 0; do
+      a=$(run 1 $pipeline "$kg" "$s")
+      if [ "$a" = "$c" ]; then echo "same output and exit (pipeline=$pipeline $kg $(basename "$s")): $(echo "$a" | tail -2 | tr '\n' ' ')"
+      else echo "DIFFERENT (pipeline=$pipeline $kg $(basename "$s"))"; diff <(echo "$c") <(echo "$a"); status=1; fi
+    done
   done
 done
 # the first script really ran in the agent, the second did not

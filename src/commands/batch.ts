@@ -5,6 +5,7 @@ import type { Backend } from '../backend/types.js';
 import type { BatchContext } from '../cli/batch-context.js';
 import { LineRunner, readBatchLines, runBatchLoop } from '../cli/batch-lines.js';
 import type { BatchOutcome } from '../native/agent/batch.js';
+import { RAW_OUTPUT } from '../native/frames.js';
 import { XgtCommand } from '../cli/base.js';
 import { usage, XgtError } from '../errors.js';
 
@@ -100,7 +101,7 @@ export default class Batch extends XgtCommand {
       let printed = false;
       let outcome: BatchOutcome;
       try {
-        outcome = await agent.stream<BatchOutcome>('batch.run', [text, { ...process.env }, keepGoing], (out: string) => {
+        outcome = await agent.stream<BatchOutcome>('batch.run', [text, { ...process.env }, keepGoing, RAW_OUTPUT], (out) => {
           printed = true;
           process.stdout.write(out);
         });

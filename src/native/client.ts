@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { unavailable, XgtError, type ErrorKind } from '../errors.js';
+import { FrameReader } from './frames.js';
 import { agentDir, agentSocket } from './paths.js';
 import { secureAgentDir } from './agent/server.js';
 
@@ -47,31 +47,38 @@ function lastLogLine(dir: string): string {
 export class AgentClient {
   private next = 1;
   private readonly pending = new Map<number, {
-    resolve: (v: unknown) => void; reject: (e: unknown) => void; onPartial?: (text: string) => void;
+    resolve: (v: unknown) => void; reject: (e: unknown) => void; onPartial?: (out: string | Buffer) => void;
   }>();
 
   private constructor(private readonly sock: Socket) {
-    createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => {
-      const msg = JSON.parse(line) as { id: number; ok?: unknown; partial?: string; err?: Record<string, unknown> & { kind: ErrorKind } };
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      if (typeof msg.partial === 'string') {
-        p.onPartial?.(msg.partial);
-        return;
-      }
-      this.pending.delete(msg.id);
-      if (msg.err) {
-        const { kind, code, op, message, gntst, gntst_name: _n, errno: _e, ...extra } = msg.err;
-        p.reject(new XgtError(kind, String(code), String(op), String(message),
-          { gntst: gntst as number | undefined, extra: Object.keys(extra).length ? extra : undefined }));
-      } else p.resolve(msg.ok);
+    const frames = new FrameReader({
+      line: (line) => this.message(line),
+      raw: (id, bytes) => this.pending.get(id)?.onPartial?.(bytes),
     });
+    sock.on('data', (chunk: Buffer) => frames.push(chunk));
     const gone = () => {
       for (const p of this.pending.values()) p.reject(unavailable('agent', 'the xgt agent closed the connection (did it die?)'));
       this.pending.clear();
     };
     sock.on('close', gone);
     sock.on('error', gone);
+  }
+
+  private message(line: string): void {
+    const msg = JSON.parse(line) as { id: number; ok?: unknown; partial?: string; err?: Record<string, unknown> & { kind: ErrorKind } };
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    // an agent of an earlier build sends a batch's output as JSON text
+    if (typeof msg.partial === 'string') {
+      p.onPartial?.(msg.partial);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.err) {
+      const { kind, code, op, message, gntst, gntst_name: _n, errno: _e, ...extra } = msg.err;
+      p.reject(new XgtError(kind, String(code), String(op), String(message),
+        { gntst: gntst as number | undefined, extra: Object.keys(extra).length ? extra : undefined }));
+    } else p.resolve(msg.ok);
   }
 
   /** Connects to the agent, starting it first if none runs (unless `start` is false). */
@@ -126,7 +133,7 @@ export class AgentClient {
   }
 
   /** A call whose reply may come in parts before the result (a batch's output as it is made). */
-  stream<T>(op: string, args: unknown[], onPartial?: (text: string) => void): Promise<T> {
+  stream<T>(op: string, args: unknown[], onPartial?: (out: string | Buffer) => void): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onPartial });

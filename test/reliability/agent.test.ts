@@ -190,6 +190,32 @@ const agentPid = () => Number(readFileSync(`${agentDir}/agent.pid`, 'utf8'));
     }
   }, 60000);
 
+  it('asks for raw output, and still prints an earlier agent\'s batch output sent as JSON text', async () => {
+    const dir = tmp.file('json-text-agent');
+    mkdirSync(dir, { mode: 0o700 });
+    const asked: unknown[] = [];
+    // an agent of the build before raw parts: it ignores the fourth argument
+    const server = createServer((c) => {
+      createInterface({ input: c }).on('line', (line) => {
+        const { id, args } = JSON.parse(line) as { id: number; args: unknown[] };
+        asked.push(args[3]);
+        c.write(`${JSON.stringify({ id, partial: '{"port":5}\n' })}\n${JSON.stringify({ id, partial: '{"port":6}\n' })}\n`);
+        c.write(`${JSON.stringify({ id, ok: { ran: 2, firstFailure: 0 } })}\n`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(`${dir}/agent.sock`, r));
+    try {
+      const file = tmp.file('json-text-lines.txt');
+      writeFileSync(file, 'evtchn notify 5\nevtchn notify 6\n');
+      const r = await xgt(['batch', file], { ...env, XGT_AGENT_DIR: dir });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe('{"port":5}\n{"port":6}\n');
+      expect(asked).toEqual([{ output: 'raw' }]);
+    } finally {
+      server.close();
+    }
+  }, 60000);
+
   it('an agent whose xgt was updated under it says so, and leaves its batches to the client', async () => {
     // a copy of the package, to update under its agent
     const root = fileURLToPath(new URL('../..', import.meta.url));

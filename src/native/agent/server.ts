@@ -8,6 +8,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { refused, unavailable } from '../../errors.js';
+import { rawHeader, wantsRawOutput } from '../frames.js';
 import { agentDir, agentSocket } from '../paths.js';
 import { runBatchInAgent } from './batch.js';
 import { agentFailure, NativeHost } from './host.js';
@@ -85,6 +86,15 @@ export async function runAgent(): Promise<void> {
   }
 }
 
+/** How a batch's output goes back: raw parts if the client asked for them (see frames.ts), else JSON text. */
+function batchOutput(conn: Socket, id: unknown, args: unknown[]): (text: string) => void {
+  if (!wantsRawOutput(args)) return (text) => conn.write(`${JSON.stringify({ id, partial: text })}\n`);
+  return (text) => {
+    conn.write(rawHeader(id, Buffer.byteLength(text)));
+    conn.write(text);
+  };
+}
+
 function serve(conn: Socket, host: NativeHost, stop: () => void): void {
   conn.on('error', () => conn.destroy());
   const lines = createInterface({ input: conn, crlfDelay: Infinity });
@@ -100,7 +110,7 @@ function serve(conn: Socket, host: NativeHost, stop: () => void): void {
         return;
       }
       const ok = req.op === 'batch.run'
-        ? await runBatchInAgent(host, req.args, (text) => conn.write(`${JSON.stringify({ id, partial: text })}\n`))
+        ? await runBatchInAgent(host, req.args, batchOutput(conn, id, req.args))
         : await host.call(req.op, req.args);
       conn.write(`${JSON.stringify({ id, ok: ok ?? null })}\n`);
     } catch (e) {

@@ -45,6 +45,8 @@ interface InFlight {
   /** the backend step the command handed over and waits on, until it is performed */
   step?: () => Promise<unknown>;
   settle?: { resolve(v: unknown): void; reject(e: unknown): void };
+  /** settles when the command hands over its step */
+  handed: Promise<void>;
   performed: boolean;
 }
 
@@ -56,7 +58,9 @@ const turn = () => new Promise<void>((resolve) => { setImmediate(resolve); });
 function start(runner: LineRunner, words: string[], n: number): InFlight {
   const ctx = runner.lineContext();
   ctx.output = [];
-  const f: InFlight = { ctx, performed: false, finished: Promise.resolve(0) };
+  let handOver = () => {};
+  const handed = new Promise<void>((resolve) => { handOver = resolve; });
+  const f: InFlight = { ctx, performed: false, finished: Promise.resolve(0), handed };
   ctx.defer = <T>(step: () => Promise<T>) => {
     // every command reaches its backend once (one withBackend, one call): a second step could
     // only run after later lines' steps, out of order, so it is refused rather than run
@@ -66,6 +70,7 @@ function start(runner: LineRunner, words: string[], n: number): InFlight {
     return new Promise<T>((resolve, reject) => {
       f.step = step;
       f.settle = { resolve: resolve as (v: unknown) => void, reject };
+      handOver();
     });
   };
   f.finished = runner.run(words, n, ctx).then((code) => (f.code = code));
@@ -100,7 +105,7 @@ async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolea
     const f = flights[k];
     // a command still busy with something else than its step (say, oclif loading for a line
     // the fast path declined) is let finish that first
-    while (f.code === undefined && !f.step) await turn();
+    if (f.code === undefined && !f.step) await Promise.race([f.finished, f.handed]);
     let failed: boolean;
     if (f.step) {
       const outcome = perform(f, probe);

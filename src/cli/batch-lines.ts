@@ -67,9 +67,12 @@ export function agentMayRun(lines: BatchLine[]): boolean {
     && AGENT_COMMANDS.has(`${words[0]} ${words[1]}`) && !words.some((w) => w.startsWith('--') && CLIENT_ONLY_WORDS.has(flagName(w))));
 }
 
+/** `evtchn wait`, whether it may block or not. */
+export const isWait = (words: string[]) => words[0] === 'evtchn' && words[1] === 'wait';
+
 /** `evtchn wait` that can block (not `--timeout 0`). */
 export function mayBlock(words: string[]): boolean {
-  if (words[0] !== 'evtchn' || words[1] !== 'wait') return false;
+  if (!isWait(words)) return false;
   const k = words.indexOf('--timeout');
   return !(words.includes('--timeout=0') || (k !== -1 && words[k + 1] === '0'));
 }

@@ -17,7 +17,7 @@ import type { Backend } from '../backend/types.js';
 import { refused } from '../errors.js';
 import type { BatchContext } from './batch-context.js';
 import {
-  agentMayRun, type BatchLine, type BatchRun, type ConfigLike, Grouper, LineRunner, type LoopOptions, mayBlock, readBatchLines, runBatchLoop,
+  agentMayRun, type BatchLine, type BatchRun, type ConfigLike, Grouper, isWait, LineRunner, type LoopOptions, mayBlock, readBatchLines, runBatchLoop,
 } from './batch-lines.js';
 
 /** What the backend's calls did, read right after a step: the agent's in-process link keeps it. */
@@ -44,13 +44,12 @@ interface InFlight {
   finished: Promise<number>;
   /** the backend step the command handed over and waits on, until it is performed */
   step?: () => Promise<unknown>;
+  /** how the command's wait on its step ends: set when the step is handed over, kept once it is performed */
   settle?: { resolve(v: unknown): void; reject(e: unknown): void };
   /** settles when the command hands over its step */
   handed: Promise<void>;
-  performed: boolean;
 }
 
-const isWait = (words: string[]) => words[0] === 'evtchn' && words[1] === 'wait';
 /** One turn of the event loop: every promise that can settle without I/O has settled. */
 const turn = () => new Promise<void>((resolve) => { setImmediate(resolve); });
 
@@ -60,11 +59,11 @@ function start(runner: LineRunner, words: string[], n: number): InFlight {
   ctx.output = [];
   let handOver = () => {};
   const handed = new Promise<void>((resolve) => { handOver = resolve; });
-  const f: InFlight = { ctx, performed: false, finished: Promise.resolve(0), handed };
+  const f: InFlight = { ctx, finished: Promise.resolve(0), handed };
   ctx.defer = <T>(step: () => Promise<T>) => {
     // every command reaches its backend once (one withBackend, one call): a second step could
     // only run after later lines' steps, out of order, so it is refused rather than run
-    if (f.step || f.performed) {
+    if (f.settle) {
       return Promise.reject(refused('EIO', 'batch', 'internal error: a command reached its backend twice in a pipelined batch'));
     }
     return new Promise<T>((resolve, reject) => {
@@ -83,7 +82,6 @@ function perform(f: InFlight, probe: StepProbe): Outcome {
   const step = f.step!;
   const { resolve, reject } = f.settle!;
   f.step = undefined;
-  f.performed = true;
   const calls = probe.calls;
   probe.refused = false;
   probe.pending = false;

@@ -20,14 +20,21 @@ import {
   agentMayRun, type BatchLine, type BatchRun, type ConfigLike, Grouper, isWait, LineRunner, type LoopOptions, mayBlock, readBatchLines, runBatchLoop,
 } from './batch-lines.js';
 
-/** What the backend's calls did, read right after a step: the agent's in-process link keeps it. */
+/**
+ * The backend's calls as the pipeline drives them: the agent's in-process link
+ * (src/native/agent/batch.ts) is one.
+ */
 export interface StepProbe {
-  /** calls made so far */
+  /** calls made or queued so far */
   calls: number;
-  /** the last call was refused */
-  refused: boolean;
-  /** the last call did not finish at once (it returned a promise: a wait) */
-  pending: boolean;
+  /** while set, each call is queued (its promise settles at the flush) instead of made */
+  gathering: boolean;
+  /**
+   * Makes the queued calls in order, each once the one before it has finished, and says for
+   * each whether it was refused. After a refused one (unless keepGoing) the rest are dropped:
+   * never made, their promises never settled, as the lines after a failure never run.
+   */
+  flush(keepGoing: boolean): Promise<boolean[]>;
 }
 
 /**
@@ -76,42 +83,68 @@ function start(runner: LineRunner, words: string[], n: number): InFlight {
   return f;
 }
 
-type Outcome = 'ok' | 'refused' | 'unsure';
+/** A line of a gathered run: its call's place in the queue, or whether it failed without one; neither when unsure. */
+interface Slot { f: InFlight; call?: number; failed?: boolean }
 
-function perform(f: InFlight, probe: StepProbe): Outcome {
-  const step = f.step!;
-  const { resolve, reject } = f.settle!;
-  f.step = undefined;
-  const calls = probe.calls;
-  probe.refused = false;
-  probe.pending = false;
+/**
+ * Hands a run of the group's steps to the link, which queues their calls: up to a line that
+ * failed (unless keepGoing), or one that did not queue exactly one call — it may make its call
+ * later, after the run's, so the run ends there and that line is waited for.
+ */
+function gather(flights: InFlight[], from: number, probe: StepProbe, keepGoing: boolean): Slot[] {
+  const slots: Slot[] = [];
+  probe.gathering = true;
   try {
-    resolve(step());
-  } catch (e) {
-    // refused before reaching the device (a usage error found in the step itself)
-    reject(e);
-    return 'refused';
+    for (let k = from; k < flights.length; k++) {
+      const f = flights[k];
+      if (!f.step) {
+        slots.push({ f, failed: f.code !== 0 });
+        if (f.code !== 0 && !keepGoing) break;
+        continue;
+      }
+      const step = f.step;
+      const { resolve, reject } = f.settle!;
+      f.step = undefined;
+      const calls = probe.calls;
+      try {
+        resolve(step());
+      } catch (e) {
+        // refused before reaching the device (a usage error found in the step itself)
+        reject(e);
+        slots.push({ f, failed: true });
+        if (keepGoing) continue;
+        break;
+      }
+      if (probe.calls !== calls + 1) {
+        slots.push({ f });
+        break;
+      }
+      slots.push({ f, call: calls });
+    }
+  } finally {
+    probe.gathering = false;
   }
-  if (probe.calls !== calls + 1 || probe.pending) return 'unsure';
-  return probe.refused ? 'refused' : 'ok';
+  return slots;
 }
 
 /** Runs the lines of a group: steps in order until one fails (unless keepGoing); returns those that ran. */
 async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolean): Promise<InFlight[]> {
   await turn();
-  for (let k = 0; k < flights.length; k++) {
-    const f = flights[k];
-    // a command still busy with something else than its step (say, oclif loading for a line
-    // the fast path declined) is let finish that first
-    if (f.code === undefined && !f.step) await Promise.race([f.finished, f.handed]);
-    let failed: boolean;
-    if (f.step) {
-      const outcome = perform(f, probe);
-      failed = outcome === 'unsure' ? (await f.finished) !== 0 : outcome === 'refused';
-    } else failed = f.code !== 0;
-    if (failed && !keepGoing) {
-      flights = flights.slice(0, k + 1);
-      break;
+  // a command still busy with something else than its step (say, oclif loading for a line the
+  // fast path declined) is let finish that first
+  await Promise.all(flights.map((f) => (f.code === undefined && !f.step ? Promise.race([f.finished, f.handed]) : undefined)));
+  let k = 0;
+  while (k < flights.length) {
+    const slots = gather(flights, k, probe, keepGoing);
+    const first = slots.find((s) => s.call !== undefined)?.call ?? 0;
+    const refused = await probe.flush(keepGoing);
+    for (const s of slots) {
+      const failed = s.call !== undefined ? refused[s.call - first] : s.failed ?? (await s.f.finished) !== 0;
+      k++;
+      if (failed && !keepGoing) {
+        flights = flights.slice(0, k);
+        break;
+      }
     }
   }
   await Promise.all(flights.map((f) => f.finished));

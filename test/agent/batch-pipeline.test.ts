@@ -12,35 +12,53 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpDir } from '../helpers/tmp.js';
 import { AGENT_COMMANDS } from '../../src/cli/batch-lines.js';
+import { type Call, CallQueue } from '../../src/cli/batch-calls.js';
 
 const fast = fileURLToPath(new URL('../../dist/xgt-fast.mjs', import.meta.url));
-type Probe = { calls: number; refused: boolean; pending: boolean };
 type Run = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: unknown, send: (t: string) => void,
-  probe?: Probe) => Promise<{ ran: number; firstFailure: number }>;
+  probe?: CallQueue) => Promise<{ ran: number; firstFailure: number }>;
 const load = async () => ((await import(fast)) as { runBatchScript: Run }).runBatchScript;
 
 type Handler = (...args: any[]) => unknown;
 
-/** A backend whose calls answer at once, as the agent's devices do, and keep the probe. */
-function standIn(handlers: Record<string, Handler>, probe: Probe, log: string[]) {
-  const call = (name: string, args: unknown[]) => {
-    probe.calls++;
-    log.push(`${name} ${JSON.stringify(args)}`);
-    let r: unknown;
-    try {
-      r = handlers[name](...args);
-    } catch (e) {
-      probe.refused = true;
-      return Promise.reject(e);
-    }
-    if (r instanceof Promise) probe.pending = true;
-    return Promise.resolve(r);
+/**
+ * The backend's calls through the pipeline's queue, as the agent's link makes them: maps and
+ * unmaps a run at a time ("together", logged with the run's length), the rest one by one.
+ */
+function queueOn(handlers: Record<string, Handler>, log: string[]): CallQueue {
+  const make = ({ op, args }: Call) => {
+    log.push(`${op} ${JSON.stringify(args)}`);
+    return handlers[op](...args);
   };
+  return new CallQueue({
+    one: async (call) => make(call),
+    fitTogether: (calls) => {
+      let n = 0;
+      while (n < calls.length && /^gnttab\.(un)?map$/.test(calls[n].op)) n++;
+      return n;
+    },
+    together: (calls) => {
+      log.push(`together ${calls.length}`);
+      const results: unknown[] = [];
+      for (const call of calls) {
+        try {
+          results.push(make(call));
+        } catch (failure) {
+          return { results, failure };
+        }
+      }
+      return { results };
+    },
+  });
+}
+
+/** A backend whose calls go through `queue`. */
+function standIn(handlers: Record<string, Handler>, queue: CallQueue) {
   const group = (g: string) => new Proxy({}, {
     get: (_t, m) => (...args: unknown[]) => {
       const name = `${g}.${String(m)}`;
       if (!(name in handlers)) throw new Error(`the stand-in has no ${name}`);
-      return call(name, args);
+      return queue.call(name, args);
     },
   });
   return { name: 'native', gnttab: group('gnttab'), evtchn: group('evtchn'), dmop: group('dmop'), close() {} };
@@ -71,14 +89,17 @@ async function both(text: string, keepGoing = false) {
   const run = await load();
   const result: Record<string, { out: string; log: string[]; outcome: unknown }> = {};
   for (const mode of ['pipelined', 'sequential']) {
-    const probe = { calls: 0, refused: false, pending: false };
     const log: string[] = [];
+    const handlers = gntdev();
+    const queue = queueOn(handlers, log);
     let out = '';
     const env = mode === 'sequential' ? { XGT_BATCH_PIPELINE: '0' } : {};
-    const outcome = await run(text, env, keepGoing, standIn(gntdev(), probe, log), (t) => { out += t; }, probe);
+    const outcome = await run(text, env, keepGoing, standIn(handlers, queue), (t) => { out += t; }, queue);
     result[mode] = { out, log, outcome };
   }
-  expect(result.pipelined).toEqual(result.sequential);
+  // the same calls in the same order; pipelined, runs of them together
+  const calls = (log: string[]) => log.filter((l) => !l.startsWith('together'));
+  expect({ ...result.pipelined, log: calls(result.pipelined.log) }).toEqual(result.sequential);
   return result.pipelined;
 }
 
@@ -88,9 +109,11 @@ describe("the agent's pipelined batch", () => {
   it('does what the sequential loop does, steps in line order, across groups', async () => {
     const r = await both(`${lines(40, (i) => `gnttab map --domid 0 ${i + 8}`)}\n${lines(40, (i) => `gnttab unmap ${39 - i}`)}\n`);
     expect(r.outcome).toEqual({ ran: 80, firstFailure: 0 });
-    expect(r.log).toHaveLength(80);
+    // the first line's call is made alone (it opens the backend), then a group's calls at a time
+    expect(r.log.filter((l) => l.startsWith('together'))).toEqual(['together 15', ...Array(4).fill('together 16')]);
+    expect(r.log).toHaveLength(85);
     expect(r.log[0]).toBe('gnttab.map [0,[8],false]');
-    expect(r.log[79]).toBe('gnttab.unmap [0]');
+    expect(r.log[84]).toBe('gnttab.unmap [0]');
     const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(out.map((o) => o.index)).toEqual([...Array(40).keys(), ...[...Array(40).keys()].reverse()]);
   }, 30000);
@@ -98,7 +121,7 @@ describe("the agent's pipelined batch", () => {
   it('runs no step after a refused one, and prints up to it', async () => {
     const r = await both('gnttab map --domid 0 8\ngnttab map --domid 0 666\ngnttab map --domid 0 9\nevtchn notify 3\n');
     expect(r.outcome).toEqual({ ran: 2, firstFailure: 1 });
-    expect(r.log).toEqual(['gnttab.map [0,[8],false]', 'gnttab.map [0,[666],false]']);
+    expect(r.log).toEqual(['gnttab.map [0,[8],false]', 'together 2', 'gnttab.map [0,[666],false]']);
     const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(out).toHaveLength(2);
     expect(out[1].error.code).toBe('EIO');
@@ -114,27 +137,37 @@ describe("the agent's pipelined batch", () => {
   it('with --keep-going runs every line and keeps the first failure', async () => {
     const r = await both('gnttab unmap 5\ngnttab map --domid 0 8\ngnttab map --domid x 8\ngnttab unmap 0\n', true);
     expect(r.outcome).toEqual({ ran: 4, firstFailure: 1 });
-    expect(r.log).toEqual(['gnttab.unmap [5]', 'gnttab.map [0,[8],false]', 'gnttab.unmap [0]']);
+    // the usage error (line 3) makes no call: lines 2 and 4 go together
+    expect(r.log).toEqual(['gnttab.unmap [5]', 'together 2', 'gnttab.map [0,[8],false]', 'gnttab.unmap [0]']);
+  }, 30000);
+
+  it('with --keep-going goes on after a call refused in the middle of a run made together', async () => {
+    const r = await both('gnttab map --domid 0 8\ngnttab map --domid 0 666\ngnttab map --domid 0 9\nevtchn notify 3\n'
+      + 'gnttab unmap 1\ngnttab unmap 0\n', true);
+    expect(r.outcome).toEqual({ ran: 6, firstFailure: 1 });
+    expect(r.log).toEqual(['gnttab.map [0,[8],false]', 'together 2', 'gnttab.map [0,[666],false]', 'together 1',
+      'gnttab.map [0,[9],false]', 'evtchn.notify [3]', 'together 2', 'gnttab.unmap [1]', 'gnttab.unmap [0]']);
+    const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.index ?? o.port ?? o.error.code)).toEqual([0, 'EIO', 1, 3, 1, 0]);
   }, 30000);
 
   it('prints what came before a wait that may block before the wait starts', async () => {
     const run = await load();
-    const probe = { calls: 0, refused: false, pending: false };
     const sent: string[] = [];
     const waited: string[] = [];
     const handlers = {
       ...gntdev(),
       'evtchn.wait': (ports: number[]) => { waited.push(sent.join('')); return Promise.resolve({ ports }); },
     };
+    const queue = queueOn(handlers, []);
     const outcome = await run('gnttab map --domid 0 8\ngnttab map --domid 0 9\nevtchn wait 5\ngnttab unmap 0\n', {}, false,
-      standIn(handlers, probe, []), (t) => { sent.push(t); }, probe);
+      standIn(handlers, queue), (t) => { sent.push(t); }, queue);
     expect(outcome).toEqual({ ran: 4, firstFailure: 0 });
     expect(waited[0].trimEnd().split('\n')).toHaveLength(2);
   }, 30000);
 
   it('finishes a step that did not answer at once before the next step runs', async () => {
     const run = await load();
-    const probe = { calls: 0, refused: false, pending: false };
     const log: string[] = [];
     let notified = 0;
     const handlers = {
@@ -146,8 +179,9 @@ describe("the agent's pipelined batch", () => {
         return { index: 0, domid, refs, count: refs.length, readonly: false };
       },
     };
+    const queue = queueOn(handlers, []);
     const outcome = await run('evtchn notify 3\ngnttab map --domid 0 8\nevtchn notify 4\ngnttab map --domid 0 9\n', {}, false,
-      standIn(handlers, probe, []), () => {}, probe);
+      standIn(handlers, queue), () => {}, queue);
     expect(outcome).toEqual({ ran: 4, firstFailure: 0 });
     expect(log).toEqual(['map after 1 notify', 'map after 2 notify']);
   }, 30000);
@@ -157,7 +191,8 @@ describe("the agent's pipelined batch", () => {
     const tmp = tmpDir();
     const script = tmp.file('all.txt');
     writeFileSync(script, ids.map((id) => `${id} ${SAMPLE_ARGS[id]}`).join('\n'));
-    const { stdout } = await execa('node', [fileURLToPath(new URL('fixtures/steps-per-line.mjs', import.meta.url)), fast, script]);
+    const queueModule = fileURLToPath(new URL('../../dist/cli/batch-calls.js', import.meta.url));
+    const { stdout } = await execa('node', [fileURLToPath(new URL('fixtures/steps-per-line.mjs', import.meta.url)), fast, queueModule, script]);
     tmp.cleanup();
     const { out, log } = JSON.parse(stdout) as { out: string; log: string[] };
     expect(out).not.toMatch(/reached its backend twice/);

@@ -10,10 +10,12 @@ import { refused } from '../../errors.js';
 import type { Backend } from '../../backend/types.js';
 import type { BatchRun } from '../../cli/batch-lines.js';
 import type { StepProbe } from '../../cli/batch-pipeline.js';
+import { CallQueue, type CallMaker } from '../../cli/batch-calls.js';
 import { packageRoot } from '../../package-root.js';
 import { asJson } from './as-json.js';
 import { NativeBackend } from '../backend.js';
-import type { NativeHost } from './host.js';
+import { NativeGnttab } from './gnttab.js';
+import { agentFailure, type NativeHost } from './host.js';
 
 /** Declined: a line is not for the agent, or (`stale`) xgt on disk is no longer the agent's build. */
 export type BatchOutcome = BatchRun | { declined: true; stale?: true };
@@ -30,27 +32,35 @@ function parseArgs(args: unknown[]): [string, NodeJS.ProcessEnv, boolean] {
   return [text, env as NodeJS.ProcessEnv, keepGoing];
 }
 
-/**
- * host.call with what the socket would do to it: nulls for undefined, results as JSON. The
- * probe records what the call did at once, for the pipelined batch (src/cli/batch-pipeline.ts).
- */
-function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[], probe: StepProbe): Promise<T> {
-  probe.calls++;
+/** host.run with what the socket would do to it: nulls for undefined, results as JSON. */
+function callAsIfRemote<T>(host: NativeHost, op: string, args: unknown[]): Promise<T> {
   let result: unknown;
   try {
-    result = host.run(op, args.map((v) => v ?? null));
+    result = host.run(op, args);
   } catch (e) {
-    probe.refused = true;
     return Promise.reject(e);
   }
-  if (result instanceof Promise) {
-    probe.pending = true;
-    return result.then((r) => asReply<T>(r));
-  }
-  return Promise.resolve(asReply<T>(result));
+  return result instanceof Promise ? result.then((r) => asReply<T>(r)) : Promise.resolve(asReply<T>(result));
 }
 
 const asReply = <T>(result: unknown) => asJson(result ?? null) as T;
+
+/**
+ * The lines' link to this agent's devices for the pipelined batch: a run of grant maps and
+ * unmaps is made by one device call (NativeGnttab.runTogether), anything else as it comes.
+ */
+const agentCalls = (host: NativeHost): CallMaker => ({
+  one: ({ op, args }) => callAsIfRemote(host, op, args),
+  fitTogether: (calls) => {
+    let n = 0;
+    while (n < calls.length && NativeGnttab.together(calls[n])) n++;
+    return n;
+  },
+  together: (calls) => {
+    const { results, failure } = host.gnttab.runTogether(calls);
+    return { results: results.map((r) => asReply(r)), failure: failure === undefined ? undefined : agentFailure(failure) };
+  },
+});
 
 export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (text: string) => void): Promise<BatchOutcome> {
   const [text, env, keepGoing] = parseArgs(args);
@@ -60,9 +70,9 @@ export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (
     .then((m: { runBatchScript: RunBatchScript }) => m.runBatchScript);
   const run = await runScript;
   // the lines' own calls go straight to this agent's devices, never through its socket
-  const probe: StepProbe = { calls: 0, refused: false, pending: false };
-  const link = { call: <T>(op: string, ...a: unknown[]) => callAsIfRemote<T>(host, op, a, probe), close() {} };
-  const backend = new NativeBackend(link, host.domid);
+  const probe = new CallQueue(agentCalls(host));
+  const backend = new NativeBackend({ call: <T>(op: string, ...a: unknown[]) => probe.call<T>(op, a.map((v) => v ?? null)), close() {} },
+    host.domid);
   const began = performance.now();
   const outcome = await run(text, env, keepGoing, backend, send, probe);
   // how long the lines took here, for XGT_BATCH_TIMING's account of where a batch's time went

@@ -235,7 +235,12 @@ static int mapping_add(int fd, size_t length, bool writable, int64_t offset) {
   int id = 1;
   while (id < MAX_MAPPINGS && mappings[id].addr) id++;
   if (id == MAX_MAPPINGS) return 0;
-  void *p = mmap(NULL, length, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, (off_t)offset);
+  void *p;
+  /* gntdev's mmap fails with EINTR when any signal is pending (seen under a profiler's SIGPROF);
+     nothing is mapped then, so it is made again, as an interrupted system call is */
+  int tries = 0;
+  do p = mmap(NULL, length, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, (off_t)offset);
+  while (p == MAP_FAILED && errno == EINTR && ++tries < 1000);
   if (p == MAP_FAILED) return -errno;
   mappings[id] = (struct mapping){ p, length, writable, fd, offset };
   if (id > mappings_top) mappings_top = id;

@@ -120,7 +120,8 @@ const mapped = (g: NativeGnttab) => g.list(0).mapped;
 describe('NativeGnttab.runTogether', () => {
   // list() asks the hypervisor for the table's size: not this test's business
   beforeAll(() => {
-    jest.spyOn(NativeGnttab.prototype as never, 'querySize' as never).mockReturnValue({ nr_frames: 1, max_nr_frames: 64 } as never);
+    const proto = NativeGnttab.prototype as unknown as { querySize(): { nr_frames: number; max_nr_frames: number } };
+    jest.spyOn(proto, 'querySize').mockReturnValue({ nr_frames: 1, max_nr_frames: 64 });
   });
 
   const calls = [map(0, [8]), map(0, [9, 10], true), unmap(0), map(0, [8]), unmap(PAGE), map(0, [10, 9, 8])];

@@ -27,9 +27,10 @@ const AGENT_V8_FLAGS = ['--max-semi-space-size=32', '--interrupt-budget=32768', 
 /**
  * On one CPU, V8's helper threads (concurrent compiling, parallel and concurrent GC) can only
  * take turns with the agent's own thread, and in a PV dom0 every switch between them goes
- * through the hypervisor. Measured in the one-vCPU xen-vm dom0: the native benchmark 0.475x and
- * 0.479x with --single-threaded, 0.455x without, alternating in one boot (in-process: ~3% faster).
- * With more CPUs the helpers run beside it, as V8 means them to.
+ * through the hypervisor. Measured in the one-vCPU xen-vm dom0, three benchmark runs each: a
+ * new agent's first batch 351-399 pairs/s with --single-threaded, 254-302 without; the warm rate
+ * the same (0.451-0.464x against 0.450-0.479x). With more CPUs the helpers run beside it, as V8
+ * means them to.
  */
 const agentV8Flags = () => (availableParallelism() === 1 ? [...AGENT_V8_FLAGS, '--single-threaded'] : AGENT_V8_FLAGS);
 /** Node takes seconds to start under emulation (the xen-vm kit runs dom0 under TCG). */

@@ -41,12 +41,23 @@ export abstract class XgtCommand extends Command {
   static enableJsonFlag = true;
   static baseFlags = globalFlags;
 
+  /**
+   * A command whose batch line can be replayed: its run() parses, makes one withBackend call whose
+   * step depends on nothing but its flags and arguments, and returns that call's result as it is
+   * (human output aside). A batch runs a repeat of such a line by running the first one's step
+   * again, without the command (see LineRunner); `XGT_BATCH_REPLAY=0` turns that off.
+   */
+  static replayable = false;
+
   /** Set when this command runs as a line of `xgt batch` (see LineRunner). */
   batch?: BatchContext;
 
+  /** Set by a batch for a replayable command: hears the backend step its line makes. */
+  onStep?: (step: () => Promise<unknown>) => void;
+
   /** The op name errors carry, e.g. gnttab.map. */
   protected get op(): string {
-    return (this.id ?? 'xgt').replace(/[: ]/g, '.');
+    return opOf(this.id);
   }
 
   /**
@@ -70,6 +81,7 @@ export abstract class XgtCommand extends Command {
       const b = pool.get(key);
       return b ? fn(b) : this.openPooled(batch, key, choice).then(fn);
     };
+    this.onStep?.(step);
     return batch.defer ? batch.defer(step) : step();
   }
 
@@ -109,9 +121,7 @@ export abstract class XgtCommand extends Command {
     if (err instanceof Errors.ExitError || isFallback(err)) throw err;
     // a parse that failed is still a parse: keeps oclif from warning that run() skipped it
     (this as unknown as { parsed: boolean }).parsed = true;
-    let e = toXgtError(err, this.op);
-    // flag and argument parsers name the argument; the envelope names the command
-    if (e.kind === 'usage' && !e.op.includes('.')) e = usage(this.op, e.message);
+    const e = lineFailure(err, this.op);
     const batch = this.batch;
     // a batch line's failure is that line's, whatever else runs in this process
     if (batch) batch.failed = e.exitCode;
@@ -119,6 +129,16 @@ export abstract class XgtCommand extends Command {
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
     else process.stderr.write(`${errorLine(e)}\n`);
   }
+}
+
+/** The op name of a command id, e.g. gnttab.map. */
+export const opOf = (id: string | undefined) => (id ?? 'xgt').replace(/[: ]/g, '.');
+
+/** A command's failure as its JSON envelope and exit code report it. */
+export function lineFailure(err: unknown, op: string): XgtError {
+  const e = toXgtError(err, op);
+  // flag and argument parsers name the argument; the envelope names the command
+  return e.kind === 'usage' && !e.op.includes('.') ? usage(op, e.message) : e;
 }
 
 export function toXgtError(err: unknown, op: string): XgtError {

@@ -7,6 +7,7 @@
 import { parse as parseShellWords } from 'shell-quote';
 import { usage, XgtError } from '../errors.js';
 import { hoistGlobalFlags } from './argv.js';
+import { lineFailure, opOf } from './base.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import type { CommandClass, LiteConfig } from './lite/dispatch.js';
@@ -20,6 +21,8 @@ export interface BatchRun {
   firstFailure: number;
   /** how long the agent spent on the lines (a native batch) */
   ms?: number;
+  /** how many lines ran as a replay of an earlier one (see XgtCommand.replayable) */
+  replayed?: number;
 }
 
 /**
@@ -79,6 +82,12 @@ export function mayBlock(words: string[]): boolean {
 
 export type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
 
+/** A replayable line's backend step, kept to run its repeats (see XgtCommand.replayable). */
+interface Replay { step: () => Promise<unknown>; op: string }
+
+/** Distinct lines whose steps a batch keeps: a script repeats a few lines, or its lines are all different. */
+const MAX_REPLAYS = 4096;
+
 /** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
 export class LineRunner {
   /** per config (the fast path's, and oclif's for lines it declines): id → class */
@@ -88,7 +97,14 @@ export class LineRunner {
   /** the most words a command id has */
   private readonly idDepth: number;
 
-  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, readonly batch: BatchContext) {
+  /** by line (its words): the step of a replayable line already run in this batch */
+  private readonly replays = new Map<string, Replay>();
+  /** lines run as replays so far */
+  replayed = 0;
+
+  /** replay: run a repeated replayable line by its first run's step, without its command */
+  constructor(private readonly config: ConfigLike & { commandIDs: string[] }, readonly batch: BatchContext,
+    private readonly replay = true) {
     this.ids = new Set(config.commandIDs);
     this.idDepth = Math.max(...config.commandIDs.map((id) => id.split(':').length));
   }
@@ -110,6 +126,9 @@ export class LineRunner {
 
   /** Runs one line as its own command, with --json; returns its exit code. */
   async run(words: string[], n: number, batch: BatchContext = this.lineContext()): Promise<number> {
+    const line = this.replay ? words.join('\n') : '';
+    const replay = this.replays.get(line);
+    if (replay) return this.runAgain(replay, batch);
     let take = 0;
     let id = '';
     for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
@@ -125,11 +144,11 @@ export class LineRunner {
     for (let j = take; j < words.length; j++) if (words[j] !== '--json') argv.push(words[j]);
     try {
       try {
-        await this.runCommand(this.config, id, argv, batch);
+        await this.runCommand(this.config, id, argv, batch, line);
       } catch (err) {
         if (!isFallback(err)) throw err;
         // the fast path declined the line (nothing ran): oclif runs it, and words its errors
-        await this.runCommand(await (this.config as unknown as LiteConfig).fullConfig(), id, argv, batch);
+        await this.runCommand(await (this.config as unknown as LiteConfig).fullConfig(), id, argv, batch, line);
       }
     } catch (err) {
       return this.report(err instanceof XgtError ? err : usage(id.replace(/:/g, '.'), (err as Error).message), batch);
@@ -138,22 +157,43 @@ export class LineRunner {
   }
 
   /**
+   * A repeat of a replayable line: its first run's step again, its result printed and its
+   * failure reported as the command would (XgtCommand's _run and catch) — without the command
+   * object, the flag parser and their promises, most of a line's cost where a call is cheap.
+   */
+  private async runAgain(replay: Replay, batch: BatchContext): Promise<number> {
+    this.replayed++;
+    try {
+      const result = await (batch.defer ? batch.defer(replay.step) : replay.step());
+      if (result) batch.output.push(`${JSON.stringify(result)}\n`);
+      return 0;
+    } catch (err) {
+      const e = lineFailure(err, replay.op);
+      batch.failed = e.exitCode;
+      return this.report(e, batch);
+    }
+  }
+
+  /**
    * Straight to the command with a loaded config: Command.run would reload the whole config
    * (package.json, manifest, plugins) for every line.
    */
-  private runCommand(config: ConfigLike, id: string, argv: string[], batch: BatchContext): Promise<unknown> {
+  private runCommand(config: ConfigLike, id: string, argv: string[], batch: BatchContext, line: string): Promise<unknown> {
     let byId = this.classes.get(config);
     if (!byId) this.classes.set(config, (byId = new Map()));
     const cls = byId.get(id);
     if (!cls) {
       return config.findCommand(id)!.load().then((loaded) => {
         byId.set(id, loaded as CommandClass);
-        return this.runCommand(config, id, argv, batch);
+        return this.runCommand(config, id, argv, batch, line);
       });
     }
     const cmd = new cls(argv, config as never);
     cmd.id = id;
     cmd.batch = batch;
+    if (line && (cls as { replayable?: boolean }).replayable && this.replays.size < MAX_REPLAYS) {
+      cmd.onStep = (step) => this.replays.set(line, { step, op: opOf(id) });
+    }
     // not async: the line waits on the command itself, not on a wrapper around it too
     return cmd._run();
   }

@@ -201,8 +201,10 @@ export async function runScriptOn(config: ConfigLike & { commandIDs: string[] },
   keepGoing: boolean, backend: Backend, send: (text: string) => void, probe?: StepProbe): Promise<BatchRun | { declined: true }> {
   const lines = readBatchLines(text, env);
   if (!agentMayRun(lines)) return { declined: true };
-  // XGT_BATCH_PIPELINE=0: one line at a time, as the CLI runs them (to compare, or to rule it out)
-  return runLinesOn(config, lines, keepGoing, backend, send, env.XGT_BATCH_PIPELINE === '0' ? undefined : probe);
+  // XGT_BATCH_PIPELINE=0: one line at a time, as the CLI runs them; XGT_BATCH_REPLAY=0: every
+  // line by its command (to compare, or to rule them out)
+  return runLinesOn(config, lines, keepGoing, backend, send, env.XGT_BATCH_PIPELINE === '0' ? undefined : probe,
+    env.XGT_BATCH_REPLAY !== '0');
 }
 
 /**
@@ -211,15 +213,16 @@ export async function runScriptOn(config: ConfigLike & { commandIDs: string[] },
  * when the backend's calls can be probed, else one line at a time.
  */
 export async function runLinesOn(config: ConfigLike & { commandIDs: string[] }, lines: BatchLine[], keepGoing: boolean,
-  backend: Backend, send: (text: string) => void, probe?: StepProbe): Promise<BatchRun> {
+  backend: Backend, send: (text: string) => void, probe?: StepProbe, replay = true): Promise<BatchRun> {
   const ctx: BatchContext = { pool: new Map(), output: [], open: async () => backend, failed: 0, env: { ...process.env } };
   // Output goes back in few, large parts: each one wakes the client, and in a PV dom0 the two
   // context switches cost milliseconds (measured there: a batch ~20% faster than with a part
   // every 256 lines or 50 ms). A wait that may block still sends what came before it first.
-  const runner = new LineRunner(config, ctx);
+  const runner = new LineRunner(config, ctx, replay);
   const o: LoopOptions = {
     keepGoing, groupLines: 4096, groupMs: 250,
     flush: () => { if (ctx.output.length) send(ctx.output.splice(0).join('')); },
   };
-  return probe ? runPipelined(lines, runner, probe, o) : runBatchLoop(lines, runner, o);
+  const run = await (probe ? runPipelined(lines, runner, probe, o) : runBatchLoop(lines, runner, o));
+  return { ...run, replayed: runner.replayed };
 }

@@ -32,7 +32,7 @@ export default class Batch extends XgtCommand {
     }
     const keepGoing = flags['keep-going'];
     const byAgent = await this.inAgent(flags, text, keepGoing);
-    const { ran, firstFailure } = byAgent ?? await this.runHere(flags, text, keepGoing);
+    const { ran, firstFailure, replayed } = byAgent ?? await this.runHere(flags, text, keepGoing);
     process.exitCode = firstFailure;
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
     if (process.env.XGT_BATCH_TIMING === '1') {
@@ -41,6 +41,7 @@ export default class Batch extends XgtCommand {
       process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(ran / (ms / 1000)) : 0}/s, `
         + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result; `
         + `${byAgent?.ms !== undefined ? `the agent's batch ${byAgent.ms.toFixed(1)} ms, ` : ''}`
+        + `${replayed ? `${replayed} repeated line(s) replayed, ` : ''}`
         + `this process's CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms)\n`);
     }
   }
@@ -63,13 +64,15 @@ export default class Batch extends XgtCommand {
     try {
       // lines run as savepoints of one transaction, committed in groups; output is printed only
       // once committed, so a killed batch never printed a result that did not land
-      return await runBatchLoop(lines, new LineRunner(this.config, ctx), {
+      const runner = new LineRunner(this.config, ctx, process.env.XGT_BATCH_REPLAY !== '0');
+      const run = await runBatchLoop(lines, runner, {
         keepGoing, groupLines: GROUP_LINES, groupMs: GROUP_MS,
         flush: () => {
           for (const b of pool.values()) b.flushBatch?.();
           if (output.length) process.stdout.write(output.splice(0).join(''));
         },
       });
+      return { ...run, replayed: runner.replayed };
     } finally {
       for (const b of pool.values()) b.close();
     }

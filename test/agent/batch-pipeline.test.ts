@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpDir } from '../helpers/tmp.js';
 import { AGENT_COMMANDS } from '../../src/cli/batch-lines.js';
 import { type Call, CallQueue } from '../../src/cli/batch-calls.js';
+import { refused as refusal } from '../../src/errors.js';
 
 const fast = fileURLToPath(new URL('../../dist/xgt-fast.mjs', import.meta.url));
 type Run = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: unknown, send: (t: string) => void,
@@ -107,20 +108,20 @@ const lines = (n: number, f: (i: number) => string) => Array.from({ length: n },
 
 describe("the agent's pipelined batch", () => {
   it('does what the sequential loop does, steps in line order, across groups', async () => {
-    const r = await both(`${lines(40, (i) => `gnttab map --domid 0 ${i + 8}`)}\n${lines(40, (i) => `gnttab unmap ${39 - i}`)}\n`);
-    expect(r.outcome).toEqual({ ran: 80, firstFailure: 0 });
+    const r = await both(`${lines(150, (i) => `gnttab map --domid 0 ${i + 8}`)}\n${lines(150, (i) => `gnttab unmap ${149 - i}`)}\n`);
+    expect(r.outcome).toMatchObject({ ran: 300, firstFailure: 0 });
     // the first line's call is made alone (it opens the backend), then a group's calls at a time
-    expect(r.log.filter((l) => l.startsWith('together'))).toEqual(['together 15', ...Array(4).fill('together 16')]);
-    expect(r.log).toHaveLength(85);
+    expect(r.log.filter((l) => l.startsWith('together'))).toEqual(['together 127', 'together 128', 'together 44']);
+    expect(r.log).toHaveLength(303);
     expect(r.log[0]).toBe('gnttab.map [0,[8],false]');
-    expect(r.log[84]).toBe('gnttab.unmap [0]');
+    expect(r.log[302]).toBe('gnttab.unmap [0]');
     const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(out.map((o) => o.index)).toEqual([...Array(40).keys(), ...[...Array(40).keys()].reverse()]);
+    expect(out.map((o) => o.index)).toEqual([...Array(150).keys(), ...[...Array(150).keys()].reverse()]);
   }, 30000);
 
   it('runs no step after a refused one, and prints up to it', async () => {
     const r = await both('gnttab map --domid 0 8\ngnttab map --domid 0 666\ngnttab map --domid 0 9\nevtchn notify 3\n');
-    expect(r.outcome).toEqual({ ran: 2, firstFailure: 1 });
+    expect(r.outcome).toMatchObject({ ran: 2, firstFailure: 1 });
     expect(r.log).toEqual(['gnttab.map [0,[8],false]', 'together 2', 'gnttab.map [0,[666],false]']);
     const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(out).toHaveLength(2);
@@ -129,14 +130,14 @@ describe("the agent's pipelined batch", () => {
 
   it('runs no step after a line its command refuses before reaching the backend', async () => {
     const r = await both('gnttab map --domid 0 8\ngnttab map --domid 70000 8\ngnttab unmap 0\n');
-    expect(r.outcome).toEqual({ ran: 2, firstFailure: 2 });
+    expect(r.outcome).toMatchObject({ ran: 2, firstFailure: 2 });
     expect(r.log).toEqual(['gnttab.map [0,[8],false]']);
     expect(JSON.parse(r.out.trimEnd().split('\n')[1]).error.message).toMatch(/domid/);
   }, 30000);
 
   it('with --keep-going runs every line and keeps the first failure', async () => {
     const r = await both('gnttab unmap 5\ngnttab map --domid 0 8\ngnttab map --domid x 8\ngnttab unmap 0\n', true);
-    expect(r.outcome).toEqual({ ran: 4, firstFailure: 1 });
+    expect(r.outcome).toMatchObject({ ran: 4, firstFailure: 1 });
     // the usage error (line 3) makes no call: lines 2 and 4 go together
     expect(r.log).toEqual(['gnttab.unmap [5]', 'together 2', 'gnttab.map [0,[8],false]', 'gnttab.unmap [0]']);
   }, 30000);
@@ -144,11 +145,60 @@ describe("the agent's pipelined batch", () => {
   it('with --keep-going goes on after a call refused in the middle of a run made together', async () => {
     const r = await both('gnttab map --domid 0 8\ngnttab map --domid 0 666\ngnttab map --domid 0 9\nevtchn notify 3\n'
       + 'gnttab unmap 1\ngnttab unmap 0\n', true);
-    expect(r.outcome).toEqual({ ran: 6, firstFailure: 1 });
+    expect(r.outcome).toMatchObject({ ran: 6, firstFailure: 1 });
     expect(r.log).toEqual(['gnttab.map [0,[8],false]', 'together 2', 'gnttab.map [0,[666],false]', 'together 1',
       'gnttab.map [0,[9],false]', 'evtchn.notify [3]', 'together 2', 'gnttab.unmap [1]', 'gnttab.unmap [0]']);
     const out = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(out.map((o) => o.index ?? o.port ?? o.error.code)).toEqual([0, 'EIO', 1, 3, 1, 0]);
+  }, 30000);
+
+  it('runs a repeated replayable line by its first step: the same calls, output and exit codes as its command', async () => {
+    const run = await load();
+    // every replayable command, succeeding and failing, each line 15 times, between others (a
+    // pipelined group's lines start together: only the lines of later groups find a step to replay)
+    const block = ['gnttab grant --to 0', 'gnttab map --domid 0 8', 'gnttab unmap 0', 'evtchn notify 3', 'evtchn notify 666',
+      'gnttab map --domid 0 666', 'evtchn bind --unbound --remote 0', 'evtchn unbind 5', 'gnttab ungrant 0', 'gnttab ungrant 99',
+      'gnttab unmap 0', 'gnttab list'];
+    const all: string[] = Array(15).fill(block).flat();
+    const text = `${all.join('\n')}\n`;
+    const seen: Record<string, unknown> = {};
+    for (const pipeline of ['1', '0']) {
+      for (const replay of ['1', '0']) {
+        const log: string[] = [];
+        let grants = 0;
+        const handlers = {
+          ...gntdev(),
+          'gnttab.grant': (to: number, pages: number, readonly: boolean) => ({ domid: 0, to, index: grants++, refs: [8], readonly, pages }),
+          'gnttab.ungrant': (index: number) => {
+            if (index === 99) throw refusal('EINVAL', 'gnttab.ungrant', 'no grant run at 99');
+            return { index, refs: [8], deferred: [] };
+          },
+          'gnttab.list': () => ({ granted: [], mapped: [], usage: { grants } }),
+          'evtchn.notify': (port: number) => {
+            if (port === 666) throw refusal('ENOENT', 'evtchn.notify', 'no port 666');
+            return { port };
+          },
+          'evtchn.bindUnbound': (remote: number) => ({ port: 5, remote }),
+          'evtchn.unbind': (port: number) => ({ port }),
+        };
+        const queue = queueOn(handlers, log);
+        let out = '';
+        const env = { XGT_BATCH_PIPELINE: pipeline, XGT_BATCH_REPLAY: replay };
+        const outcome = await run(text, env, true, standIn(handlers, queue), (t) => { out += t; }, queue);
+        expect(outcome).toMatchObject({ ran: 180, firstFailure: 1 });
+        const { replayed } = outcome as { replayed: number };
+        if (replay === '0') expect(replayed).toBe(0);
+        // one at a time: every repeat; pipelined: every line of the second group (from line 129)
+        else expect(replayed).toBe(pipeline === '0' ? 11 * 15 - 10 : all.slice(128).filter((l) => l !== 'gnttab list').length);
+        seen[`pipeline=${pipeline} replay=${replay}`] = { out, calls: log.filter((l) => !l.startsWith('together')) };
+      }
+    }
+    const [first, ...rest] = Object.values(seen);
+    for (const other of rest) expect(other).toEqual(first);
+    const out = (first as { out: string }).out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(180);
+    // refused in the backend (ENOENT, EINVAL) and failing in it (EIO), replayed or not
+    expect(new Set(out.filter((o) => o.error).map((o) => o.error.code))).toEqual(new Set(['ENOENT', 'EIO', 'EINVAL']));
   }, 30000);
 
   it('prints what came before a wait that may block before the wait starts', async () => {
@@ -162,7 +212,7 @@ describe("the agent's pipelined batch", () => {
     const queue = queueOn(handlers, []);
     const outcome = await run('gnttab map --domid 0 8\ngnttab map --domid 0 9\nevtchn wait 5\ngnttab unmap 0\n', {}, false,
       standIn(handlers, queue), (t) => { sent.push(t); }, queue);
-    expect(outcome).toEqual({ ran: 4, firstFailure: 0 });
+    expect(outcome).toMatchObject({ ran: 4, firstFailure: 0 });
     expect(waited[0].trimEnd().split('\n')).toHaveLength(2);
   }, 30000);
 
@@ -182,7 +232,7 @@ describe("the agent's pipelined batch", () => {
     const queue = queueOn(handlers, []);
     const outcome = await run('evtchn notify 3\ngnttab map --domid 0 8\nevtchn notify 4\ngnttab map --domid 0 9\n', {}, false,
       standIn(handlers, queue), () => {}, queue);
-    expect(outcome).toEqual({ ran: 4, firstFailure: 0 });
+    expect(outcome).toMatchObject({ ran: 4, firstFailure: 0 });
     expect(log).toEqual(['map after 1 notify', 'map after 2 notify']);
   }, 30000);
 

@@ -82,6 +82,30 @@ describe('scenarios', () => {
     expect(rows.map((x) => x.error?.code ?? 'ok')).toEqual(['ok', 'ENOENT', 'ok', 'USAGE']);
   });
 
+  it('a repeated line replayed from its first run prints and leaves what running its command again does', async () => {
+    // every replayable command, succeeding and failing, repeated (the index after an unmap is reused)
+    const block = ['gnttab grant --to 0 --pages 2', 'gnttab map --domid 0 8 9', 'gnttab map --domid 0 4000', 'gnttab unmap 0',
+      'evtchn bind --unbound --remote 0', 'evtchn notify 18', 'evtchn notify 999', 'evtchn unbind 18', 'gnttab ungrant 0',
+      'gnttab ungrant 77', 'evtchn bind --virq 0'];
+    const file = tmp.file('replay.txt');
+    writeFileSync(file, `${Array(6).fill(block).flat().join('\n')}\n`);
+    const runs = [];
+    for (const replay of ['0', '1']) {
+      for (const keepGoing of [[], ['--keep-going']]) {
+        const env = { XGT_STATE: tmp.file(`replay-${replay}-${keepGoing.length}.db`), XGT_BATCH_REPLAY: replay, XGT_BATCH_TIMING: '1' };
+        const r = await xgt(['batch', file, ...keepGoing], env);
+        const timing = r.stderr.split('\n').find((l) => l.startsWith('batch timing'))!;
+        expect(/repeated line\(s\) replayed/.test(timing)).toBe(replay === '1' && keepGoing.length === 1);
+        const after = await Promise.all([['gnttab', 'list', '--json'], ['evtchn', 'list', '--json']].map((a) => xgt(a, env)));
+        runs.push({ keepGoing: keepGoing.length, stdout: r.stdout, exitCode: r.exitCode, after: after.map((a) => a.stdout) });
+      }
+    }
+    expect(runs[2]).toEqual(runs[0]);
+    expect(runs[3]).toEqual(runs[1]);
+    expect(runs[1].stdout.trimEnd().split('\n')).toHaveLength(66);
+    expect(runs[1].stdout).toMatch(/"code":"ENOTCONN"/);
+  }, 60000);
+
   it('XGT_BATCH_TIMING=1 adds one stderr line with the batch\'s own time; stdout is unchanged', async () => {
     const file = tmp.file('timed.txt');
     writeFileSync(file, 'gnttab grant --to 0\ngnttab list\n');

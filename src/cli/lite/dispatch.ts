@@ -13,6 +13,8 @@ export interface RunnableCommand {
   id?: string;
   /** set when the command runs as a line of `xgt batch` */
   batch?: BatchContext;
+  /** set by a batch for a replayable command (see XgtCommand.replayable) */
+  onStep?: (step: () => Promise<unknown>) => void;
   _run(): Promise<unknown>;
 }
 export type CommandClass = new (argv: string[], config: never) => RunnableCommand;

@@ -6,6 +6,7 @@ import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
 
 export default class EvtchnBind extends XgtCommand {
+  static replayable = true;
   static summary = 'Bind an event channel: an unbound port, an interdomain channel, or a virq';
   static description = 'A new interdomain port is already pending (Xen marks it so): wait for it once before waiting for notifications.';
   static examples = [

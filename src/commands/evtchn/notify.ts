@@ -4,6 +4,7 @@ import { parseUint, U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
 
 export default class EvtchnNotify extends XgtCommand {
+  static replayable = true;
   static summary = 'Send an event on a port bound through xgt (NOTIFY)';
   static examples = ['<%= config.bin %> evtchn notify 18'];
   static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };

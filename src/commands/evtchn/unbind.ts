@@ -4,6 +4,7 @@ import { parseUint, U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
 
 export default class EvtchnUnbind extends XgtCommand {
+  static replayable = true;
   static summary = 'Close a port bound through xgt (UNBIND); an interdomain peer turns unbound';
   static examples = ['<%= config.bin %> evtchn unbind 18'];
   static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };

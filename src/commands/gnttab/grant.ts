@@ -5,6 +5,7 @@ import { U16_MAX, U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
 
 export default class GnttabGrant extends XgtCommand {
+  static replayable = true;
   static summary = 'Grant zeroed pages of the acting domain to another domain (gntalloc ALLOC_GREF)';
   static examples = ['<%= config.bin %> gnttab grant --to 1 --pages 2', '<%= config.bin %> gnttab grant --to 1 --readonly --json'];
   static flags = {

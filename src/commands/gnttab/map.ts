@@ -5,6 +5,7 @@ import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
 
 export default class GnttabMap extends XgtCommand {
+  static replayable = true;
   static summary = 'Map grant refs of another domain as one contiguous mapping (gntdev MAP_GRANT_REF + mmap)';
   static description = 'A ref the hypervisor refuses fails the whole mapping with EINVAL and the GNTST code.';
   static examples = ['<%= config.bin %> gnttab map --domid 0 8 9', '<%= config.bin %> gnttab map --domid 1 8 --readonly --json'];

@@ -3,6 +3,7 @@ import { indexArg, parseIndex } from '../../cli/flags.js';
 import { record } from '../../cli/output.js';
 
 export default class GnttabUngrant extends XgtCommand {
+  static replayable = true;
   static summary = 'End a grant run made by gnttab grant (gntalloc DEALLOC_GREF)';
   static description = 'Refs the grantee still maps stay granted until it unmaps them; they are listed as deferred.';
   static examples = ['<%= config.bin %> gnttab ungrant 0'];

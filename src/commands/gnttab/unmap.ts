@@ -3,6 +3,7 @@ import { indexArg, parseIndex } from '../../cli/flags.js';
 import { record } from '../../cli/output.js';
 
 export default class GnttabUnmap extends XgtCommand {
+  static replayable = true;
   static summary = 'Unmap a mapping made by gnttab map (gntdev UNMAP_GRANT_REF + munmap)';
   static examples = ['<%= config.bin %> gnttab unmap 0'];
   static args = { index: indexArg };

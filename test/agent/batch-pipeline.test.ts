@@ -17,7 +17,7 @@ import { refused as refusal } from '../../src/errors.js';
 
 const fast = fileURLToPath(new URL('../../dist/xgt-fast.mjs', import.meta.url));
 type Run = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: unknown, send: (t: string) => void,
-  probe?: CallQueue) => Promise<{ ran: number; firstFailure: number }>;
+  probe?: CallQueue) => Promise<{ ran: number; firstFailure: number; replayed?: number }>;
 const load = async () => ((await import(fast)) as { runBatchScript: Run }).runBatchScript;
 
 type Handler = (...args: any[]) => unknown;
@@ -186,7 +186,7 @@ describe("the agent's pipelined batch", () => {
         const env = { XGT_BATCH_PIPELINE: pipeline, XGT_BATCH_REPLAY: replay };
         const outcome = await run(text, env, true, standIn(handlers, queue), (t) => { out += t; }, queue);
         expect(outcome).toMatchObject({ ran: 180, firstFailure: 1 });
-        const { replayed } = outcome as { replayed: number };
+        const { replayed } = outcome;
         if (replay === '0') expect(replayed).toBe(0);
         // one at a time: every repeat; pipelined: every line of the second group (from line 129)
         else expect(replayed).toBe(pipeline === '0' ? 11 * 15 - 10 : all.slice(128).filter((l) => l !== 'gnttab list').length);

@@ -4,14 +4,16 @@
  * row: measured there, a map or unmap line's commands took ~60 µs with stand-in devices, but
  * ~200 µs on top of the ioctls with the real ones. So lines go in groups: every line of a group
  * runs up to its backend step (parsing, checks) and hands the step over (BatchContext.defer);
- * then the steps run back to back, in order; then the commands finish and print.
+ * then the steps run in order, their calls gathered in the link's queue (StepProbe) and made
+ * together (the agent: a run of grant maps and unmaps by one device call); then the commands
+ * finish and print.
  *
- * Order, stops and output are the sequential loop's (runBatchLoop): a step runs only once every
- * line before it has succeeded (or with keepGoing), and each line's output is printed in its
- * place. Whether a step succeeded is known the moment it returns, because the agent's calls are
- * synchronous ioctls: the StepProbe says whether the step made exactly one call and whether that
- * call was refused. A step it cannot vouch for (one that waits, opens the backend, or made no
- * call) is waited for before the next one runs. After its step, a command only formats its result.
+ * Order, stops and output are the sequential loop's (runBatchLoop): a call is made only once
+ * every line before it has succeeded (or with keepGoing), and each line's output is printed in
+ * its place. The flush says which calls were refused and drops those after a refused one. A step
+ * that did not queue exactly one call (one that opens the backend first) ends the run: the
+ * calls before it are made, then it is waited for. After its step, a command only formats its
+ * result.
  */
 import type { Backend } from '../backend/types.js';
 import { refused } from '../errors.js';

@@ -40,7 +40,7 @@ describe("the agent's batch output", () => {
     const sent: string[] = [];
     const send = (t: string) => { sent.push(t); };
     const out = await runBatchScript('gnttab map --domid 1 8\nevtchn wait 5\nevtchn notify 5\n', {}, false, standIn(sent), send);
-    expect(out).toEqual({ ran: 3, firstFailure: 0 });
+    expect(out).toEqual({ ran: 3, firstFailure: 0, replayed: 0 });
     // the map's result alone before the wait; the wait's and the notify's together at the end
     expect(sent.map((t) => t.trimEnd().split('\n').length)).toEqual([1, 2]);
     expect(JSON.parse(sent[0])).toMatchObject({ index: 0, domid: 1, refs: [8] });

@@ -250,6 +250,7 @@ static int mapping_add(int fd, size_t length, bool writable, int64_t offset) {
 static void mapping_drop(struct mapping *m) {
   munmap(m->addr, m->len);
   m->addr = NULL;
+  while (mappings_top > 0 && !mappings[mappings_top].addr) mappings_top--;
 }
 
 /* mmap(fd, length, writable, offset) -> id */
@@ -288,7 +289,9 @@ static napi_value js_munmap(napi_env env, napi_callback_info info) {
  * call: in a PV guest every system call leaves the (emulated) TLB cold, and JavaScript run
  * between two of them costs several times what it costs in a row. ops (a Float64Array), one
  * after another:   1 domid writable count ref...   map: MAP_GRANT_REF, then mmap
- *                  2 index                         unmap: UNMAP_GRANT_REF, then munmap
+ *                  2 index id                      unmap: UNMAP_GRANT_REF, then munmap
+ * (id: the mapping id the caller's books hold for that index, or 0 for a map made in this
+ * call — looked for then, lowest id first, as mapping_add hands them out)
  * results (a Float64Array), two per op: a map's index and mapping id; an unmap's released
  * mapping id and page count. Stops at the first op that fails, with nothing of it left done,
  * and returns its position: the caller makes it again the ordinary way, which fails as it did
@@ -320,18 +323,28 @@ static int run_map(int fd, const double *op, double *out) {
   return ok;
 }
 
-static int run_unmap(int fd, int64_t index, double *out) {
+/* The mapping of grant index `index` on fd: the caller's hint first (the id its books hold), else a scan. */
+static struct mapping *mapping_at(int fd, int64_t index, int64_t hint) {
+  if (hint >= 1 && hint < MAX_MAPPINGS) {
+    struct mapping *m = &mappings[hint];
+    if (m->addr && m->fd == fd && m->offset == index) return m;
+  }
   for (int id = 1; id <= mappings_top; id++) {
     struct mapping *m = &mappings[id];
-    if (!m->addr || m->fd != fd || m->offset != index) continue;
-    struct ioctl_gntdev_unmap_grant_ref op = { .index = (uint64_t)index, .count = (uint32_t)(m->len / PAGE) };
-    if (ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op) < 0) return 0;
-    mapping_drop(m);
-    out[0] = id;
-    out[1] = op.count;
-    return 1;
+    if (m->addr && m->fd == fd && m->offset == index) return m;
   }
-  return 0;
+  return NULL;
+}
+
+static int run_unmap(int fd, int64_t index, int64_t hint, double *out) {
+  struct mapping *m = mapping_at(fd, index, hint);
+  if (!m) return 0;
+  struct ioctl_gntdev_unmap_grant_ref op = { .index = (uint64_t)index, .count = (uint32_t)(m->len / PAGE) };
+  if (ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &op) < 0) return 0;
+  out[0] = (double)(m - mappings);
+  out[1] = op.count;
+  mapping_drop(m);
+  return 1;
 }
 
 static napi_value js_gntdev_run(napi_env env, napi_callback_info info) {
@@ -353,13 +366,14 @@ static napi_value js_gntdev_run(napi_env env, napi_callback_info info) {
   size_t at = 0, done = 0;
   while (at < len[0]) {
     int kind = (int)ops[at];
-    size_t width = kind == 1 && at + 3 < len[0] ? 4 + (size_t)ops[at + 3] : kind == 2 ? 2 : 0;
+    size_t width = kind == 1 && at + 3 < len[0] ? 4 + (size_t)ops[at + 3] : kind == 2 ? 3 : 0;
     if (!width || at + width > len[0] || 2 * done + 2 > len[1]) {
       napi_throw_range_error(env, NULL, "gntdevRun: malformed ops");
       return NULL;
     }
     double *out = results + 2 * done;
-    if (!(kind == 1 ? run_map((int)fd, ops + at, out) : run_unmap((int)fd, (int64_t)ops[at + 1], out))) break;
+    int ok = kind == 1 ? run_map((int)fd, ops + at, out) : run_unmap((int)fd, (int64_t)ops[at + 1], (int64_t)ops[at + 2], out);
+    if (!ok) break;
     at += width;
     done++;
   }

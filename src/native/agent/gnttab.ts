@@ -111,7 +111,7 @@ export class NativeGnttab {
       const out = new Float64Array(2 * rest.length);
       let done: number;
       try {
-        done = this.d.a.gntdevRun(this.d.gntdev, encode(rest), out);
+        done = this.d.a.gntdevRun(this.d.gntdev, encode(rest, this.maps), out);
       } catch (failure) {
         return { results, failure };
       }
@@ -221,10 +221,10 @@ export class NativeGnttab {
 
 const isU32 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
 
-/** The calls as gntdevRun reads them: map 1 domid writable count ref…, unmap 2 index. */
-function encode(calls: GrantCall[]): Float64Array {
+/** The calls as gntdevRun reads them: map 1 domid writable count ref…, unmap 2 index id. */
+function encode(calls: GrantCall[], maps: ReadonlyMap<number, { mapId: number }>): Float64Array {
   let size = 0;
-  for (const c of calls) size += c.op === 'gnttab.map' ? 4 + (c.args[1] as number[]).length : 2;
+  for (const c of calls) size += c.op === 'gnttab.map' ? 4 + (c.args[1] as number[]).length : 3;
   const ops = new Float64Array(size);
   let at = 0;
   for (const { op, args } of calls) {
@@ -239,7 +239,9 @@ function encode(calls: GrantCall[]): Float64Array {
     } else {
       ops[at] = 2;
       ops[at + 1] = args[0] as number;
-      at += 2;
+      // where the books already hold the mapping, its id spares the device call a search
+      ops[at + 2] = maps.get(args[0] as number)?.mapId ?? 0;
+      at += 3;
     }
   }
   return ops;

@@ -33,11 +33,12 @@ export default class Batch extends XgtCommand {
     const keepGoing = flags['keep-going'];
     const byAgent = await this.inAgent(flags, text, keepGoing);
     const { ran, firstFailure, replayed } = byAgent ?? await this.runHere(flags, text, keepGoing);
+    // the batch's own time ends with its last result, before the summary below
+    const ms = performance.now() - this.started;
+    const cpu = process.cpuUsage(this.cpuAtStart);
     process.exitCode = firstFailure;
     if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
     if (process.env.XGT_BATCH_TIMING === '1') {
-      const ms = performance.now() - this.started;
-      const cpu = process.cpuUsage(this.cpuAtStart);
       process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(ran / (ms / 1000)) : 0}/s, `
         + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result; `
         + `${byAgent?.ms !== undefined ? `the agent's batch ${byAgent.ms.toFixed(1)} ms, ` : ''}`

@@ -140,9 +140,9 @@ async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolea
   while (k < flights.length) {
     const slots = gather(flights, k, probe, keepGoing);
     const first = slots.find((s) => s.call !== undefined)?.call ?? 0;
-    const refused = await probe.flush(keepGoing);
+    const callRefused = await probe.flush(keepGoing);
     for (const s of slots) {
-      const failed = s.call !== undefined ? refused[s.call - first] : s.failed ?? (await s.f.finished) !== 0;
+      const failed = s.call !== undefined ? callRefused[s.call - first] : s.failed ?? (await s.f.finished) !== 0;
       k++;
       if (failed && !keepGoing) {
         flights = flights.slice(0, k);

@@ -110,7 +110,7 @@ export abstract class XgtCommand extends Command {
   protected warnIfCommandDeprecated(): void {}
 
   logJson(json: unknown): void {
-    const line = `${JSON.stringify(json)}\n`;
+    const line = jsonLine(json);
     const batch = this.batch;
     // in a batch, output waits for the commit that makes it true (see Batch)
     if (batch) batch.output.push(line);
@@ -130,6 +130,9 @@ export abstract class XgtCommand extends Command {
     else process.stderr.write(`${errorLine(e)}\n`);
   }
 }
+
+/** One line of --json output. */
+export const jsonLine = (json: unknown) => `${JSON.stringify(json)}\n`;
 
 /** The op name of a command id, e.g. gnttab.map. */
 export const opOf = (id: string | undefined) => (id ?? 'xgt').replace(/[: ]/g, '.');

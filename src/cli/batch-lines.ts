@@ -7,7 +7,7 @@
 import { parse as parseShellWords } from 'shell-quote';
 import { usage, XgtError } from '../errors.js';
 import { hoistGlobalFlags } from './argv.js';
-import { lineFailure, opOf } from './base.js';
+import { jsonLine, lineFailure, opOf } from './base.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import type { CommandClass, LiteConfig } from './lite/dispatch.js';
@@ -110,7 +110,7 @@ export class LineRunner {
   }
 
   report(e: XgtError, ctx: BatchContext = this.batch): number {
-    ctx.output.push(`${JSON.stringify({ error: e.toJSON() })}\n`);
+    ctx.output.push(jsonLine({ error: e.toJSON() }));
     return e.exitCode;
   }
 
@@ -165,7 +165,7 @@ export class LineRunner {
     this.replayed++;
     try {
       const result = await (batch.defer ? batch.defer(replay.step) : replay.step());
-      if (result) batch.output.push(`${JSON.stringify(result)}\n`);
+      if (result) batch.output.push(jsonLine(result));
       return 0;
     } catch (err) {
       const e = lineFailure(err, replay.op);

@@ -65,8 +65,19 @@ export class NativeGnttab {
       throw refused('EINVAL', op, `mapping grant ref ${why.ref} of domain ${domid} failed: ${gntstMessage(why.status)}`,
         { gntst: why.status });
     }
+    return this.mapped(index, domid, refs, readonly, mapId);
+  }
+
+  /** Books a mapping the device made: what map() answers. */
+  private mapped(index: number, domid: number, refs: number[], readonly: boolean, mapId: number): MapResult {
     this.maps.set(index, { index, domid, refs, readonly, mapId });
     return { index, domid, refs, count: refs.length, readonly };
+  }
+
+  /** Drops a mapping the device undid from the books: what unmap() answers. */
+  private unmapped(m: Map_): UnmapResult {
+    this.maps.delete(m.index);
+    return { index: m.index, domid: m.domid, refs: m.refs, count: m.refs.length };
   }
 
   /** The first ref a GRANT_COPY refuses, with its status; a read-only grant mapped writable copies fine. */
@@ -85,8 +96,7 @@ export class NativeGnttab {
     if (!m) throw refused('ENOENT', 'gnttab.unmap', `domain ${this.domid} has no mapping at index ${index}`);
     sys('gnttab.unmap', () => this.d.a.gntdevUnmap(this.d.gntdev, index, m.refs.length));
     this.d.a.munmap(m.mapId);
-    this.maps.delete(index);
-    return { index, domid: m.domid, refs: m.refs, count: m.refs.length };
+    return this.unmapped(m);
   }
 
   /** Whether runTogether can make this call: a map or an unmap whose arguments the device call can carry. */
@@ -133,13 +143,9 @@ export class NativeGnttab {
   private replay(call: GrantCall, index: number, mapId: number): MapResult | UnmapResult {
     if (call.op === 'gnttab.map') {
       const [domid, refs, readonly] = call.args as [number, number[], boolean];
-      this.maps.set(index, { index, domid, refs, readonly, mapId });
-      return { index, domid, refs, count: refs.length, readonly };
+      return this.mapped(index, domid, refs, readonly, mapId);
     }
-    const at = call.args[0] as number;
-    const m = this.maps.get(at)!;
-    this.maps.delete(at);
-    return { index: at, domid: m.domid, refs: m.refs, count: m.refs.length };
+    return this.unmapped(this.maps.get(call.args[0] as number)!);
   }
 
   private resolve(target: PageTarget, op: string, forWrite: boolean): { mapId: number; base: number; size: number } {

@@ -12,8 +12,11 @@ import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import type { CommandClass, LiteConfig } from './lite/dispatch.js';
 
-/** A line of the script: its number, and its words or the usage error that makes it no command. */
-export interface BatchLine { n: number; words: string[] | XgtError }
+/**
+ * A line of the script: its number, its text (trimmed: what a repeat of it is known by, see
+ * LineRunner), and its words or the usage error that makes it no command.
+ */
+export interface BatchLine { n: number; text: string; words: string[] | XgtError }
 
 /** What a batch did: how many lines it ran, and the exit code of the first that failed (else 0). */
 export interface BatchRun {
@@ -37,19 +40,25 @@ export function shellWords(trimmed: string, env: NodeJS.ProcessEnv): ReturnType<
   return PLAIN_LINE.test(trimmed) ? trimmed.split(/[ \t]+/) : parseShellWords(trimmed, (name) => env[name] ?? '');
 }
 
-/** The script's lines, split like a shell does, with $VAR from the environment; blanks and comments dropped. */
+/**
+ * The script's lines, split like a shell does, with $VAR from the environment; blanks and comments
+ * dropped. A repeated line shares its first occurrence's words (never changed once read): a script
+ * is mostly a few lines repeated, and splitting them again would be most of reading it.
+ */
 export function readBatchLines(text: string, env: NodeJS.ProcessEnv = process.env): BatchLine[] {
   const out: BatchLine[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    const trimmed = line.trim();
+  const seen = new Map<string, string[]>();
+  const raw = text.split('\n');
+  for (let i = 0; i < raw.length; i++) {
+    const trimmed = raw[i].trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const parsed = shellWords(trimmed, env);
-    out.push({
-      n: i + 1,
-      words: parsed.every((w) => typeof w === 'string')
-        ? hoistGlobalFlags(parsed as string[])
-        : usage('batch', `line ${i + 1}: shell operators are not supported`),
-    });
+    let words: string[] | XgtError | undefined = seen.get(trimmed);
+    if (!words) {
+      const parsed = shellWords(trimmed, env);
+      if (parsed.every((w) => typeof w === 'string')) seen.set(trimmed, (words = hoistGlobalFlags(parsed as string[])));
+      else words = usage('batch', `line ${i + 1}: shell operators are not supported`);
+    }
+    out.push({ n: i + 1, text: trimmed, words });
   }
   return out;
 }
@@ -66,9 +75,13 @@ const CLIENT_ONLY_WORDS = new Set(['--backend', '--state', '--as', '--file', '--
 const flagName = (w: string) => (w.includes('=') ? w.slice(0, w.indexOf('=')) : w);
 
 export function agentMayRun(lines: BatchLine[]): boolean {
-  return lines.length > 0 && lines.every(({ words }) => Array.isArray(words)
-    && AGENT_COMMANDS.has(`${words[0]} ${words[1]}`) && !words.some((w) => w.startsWith('--') && CLIENT_ONLY_WORDS.has(flagName(w))));
+  // a repeated line shares its words (readBatchLines): each is looked at once
+  const checked = new Set<string[]>();
+  return lines.length > 0 && lines.every(({ words }) => Array.isArray(words) && (checked.has(words) || (agentMayRunWords(words) && !!checked.add(words))));
 }
+
+const agentMayRunWords = (words: string[]) => AGENT_COMMANDS.has(`${words[0]} ${words[1]}`)
+  && !words.some((w) => w.startsWith('--') && CLIENT_ONLY_WORDS.has(flagName(w)));
 
 /** `evtchn wait`, whether it may block or not. */
 export const isWait = (words: string[]) => words[0] === 'evtchn' && words[1] === 'wait';
@@ -83,7 +96,7 @@ export function mayBlock(words: string[]): boolean {
 export type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
 
 /** A replayable line's backend step, kept to run its repeats (see XgtCommand.replayable). */
-interface Replay { step: () => Promise<unknown>; op: string }
+export interface Replay { step: () => Promise<unknown>; op: string }
 
 /** Distinct lines whose steps a batch keeps: a script repeats a few lines, or its lines are all different. */
 const MAX_REPLAYS = 4096;
@@ -97,7 +110,10 @@ export class LineRunner {
   /** the most words a command id has */
   private readonly idDepth: number;
 
-  /** by line (its words): the step of a replayable line already run in this batch */
+  /**
+   * by line (its text: within a batch the same text always gives the same words, the
+   * environment being the batch's): the step of a replayable line already run in this batch
+   */
   private readonly replays = new Map<string, Replay>();
   /** lines run as replays so far */
   replayed = 0;
@@ -124,9 +140,14 @@ export class LineRunner {
     return ctx;
   }
 
-  /** Runs one line as its own command, with --json; returns its exit code. */
-  async run(words: string[], n: number, batch: BatchContext = this.lineContext()): Promise<number> {
-    const line = this.replay ? words.join('\n') : '';
+  /** The kept step that runs a repeat of the line with this text, if it is one (and replay is on). */
+  replayOf(text: string): Replay | undefined {
+    return this.replay ? this.replays.get(text) : undefined;
+  }
+
+  /** Runs one line (its words and text) as its own command, with --json; returns its exit code. */
+  async run(words: string[], n: number, text: string, batch: BatchContext = this.lineContext()): Promise<number> {
+    const line = this.replay ? text : '';
     const replay = this.replays.get(line);
     if (replay) return this.runAgain(replay, batch);
     let take = 0;
@@ -162,16 +183,28 @@ export class LineRunner {
    * object, the flag parser and their promises, most of a line's cost where a call is cheap.
    */
   private async runAgain(replay: Replay, batch: BatchContext): Promise<number> {
-    this.replayed++;
     try {
-      const result = await (batch.defer ? batch.defer(replay.step) : replay.step());
-      if (result) batch.output.push(jsonLine(result));
+      const text = this.replayedResult(await (batch.defer ? batch.defer(replay.step) : replay.step()));
+      if (text) batch.output.push(text);
       return 0;
     } catch (err) {
-      const e = lineFailure(err, replay.op);
-      batch.failed = e.exitCode;
-      return this.report(e, batch);
+      const { text, code } = this.replayedFailure(err, replay);
+      batch.failed = code;
+      batch.output.push(text);
+      return code;
     }
+  }
+
+  /** A replayed line's output, as runAgain prints it: its result, or its failure and exit code. */
+  replayedResult(result: unknown): string | undefined {
+    this.replayed++;
+    return result ? jsonLine(result) : undefined;
+  }
+
+  replayedFailure(err: unknown, replay: Replay): { text: string; code: number } {
+    this.replayed++;
+    const e = lineFailure(err, replay.op);
+    return { text: jsonLine({ error: e.toJSON() }), code: e.exitCode };
   }
 
   /**
@@ -232,7 +265,7 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
   const groups = new Grouper(o);
   let firstFailure = 0;
   let ran = 0;
-  for (const { n, words } of lines) {
+  for (const { n, words, text } of lines) {
     ran++;
     let code: number;
     if (!Array.isArray(words)) code = runner.report(words);
@@ -240,7 +273,7 @@ export async function runBatchLoop(lines: BatchLine[], runner: LineRunner, o: Lo
       // a wait may block: whatever came before must be committed and printed first, since
       // the other side may need to read it to send the event
       if (mayBlock(words)) groups.flush();
-      code = await runner.run(words, n);
+      code = await runner.run(words, n, text);
     }
     groups.ran();
     if (code !== 0 && firstFailure === 0) firstFailure = code;

@@ -19,7 +19,8 @@ import type { Backend } from '../backend/types.js';
 import { refused } from '../errors.js';
 import type { BatchContext } from './batch-context.js';
 import {
-  agentMayRun, type BatchLine, type BatchRun, type ConfigLike, Grouper, isWait, LineRunner, type LoopOptions, mayBlock, readBatchLines, runBatchLoop,
+  agentMayRun, type BatchLine, type BatchRun, type ConfigLike, Grouper, isWait, LineRunner, type LoopOptions, mayBlock, readBatchLines, type Replay,
+  runBatchLoop,
 } from './batch-lines.js';
 
 /**
@@ -47,43 +48,91 @@ export interface StepProbe {
  */
 const GROUP = 128;
 
+/** A line of a group in flight. */
 interface InFlight {
-  ctx: BatchContext;
-  /** the line's exit code, once its command has finished */
+  /** the line's exit code, once it has finished */
   code?: number;
   finished: Promise<number>;
-  /** the backend step the command handed over and waits on, until it is performed */
+  /** the backend step the line waits on, until it is performed */
   step?: () => Promise<unknown>;
-  /** how the command's wait on its step ends: set when the step is handed over, kept once it is performed */
-  settle?: { resolve(v: unknown): void; reject(e: unknown): void };
-  /** settles when the command hands over its step */
-  handed: Promise<void>;
+  /** settles when the line's step is ready (a command's run reached its backend) or it finished without one */
+  handed?: Promise<void>;
+  /** the line waits on `made`, the promise its step returned */
+  performed(made: Promise<unknown>): void;
+  /** its step threw before reaching the backend */
+  threw(e: unknown): void;
+  /** appends the line's output, in its place */
+  print(output: string[]): void;
 }
 
 /** One turn of the event loop: every promise that can settle without I/O has settled. */
 const turn = () => new Promise<void>((resolve) => { setImmediate(resolve); });
 
-/** Starts a line: its command runs until it hands over its backend step, or finishes without one. */
-function start(runner: LineRunner, words: string[], n: number): InFlight {
+/** A line run by its command, which runs until it hands over its backend step, or finishes without one. */
+function start(runner: LineRunner, { words, n, text }: BatchLine & { words: string[] }): InFlight {
   const ctx = runner.lineContext();
   ctx.output = [];
   let handOver = () => {};
-  const handed = new Promise<void>((resolve) => { handOver = resolve; });
-  const f: InFlight = { ctx, finished: Promise.resolve(0), handed };
+  let settle: { resolve(v: unknown): void; reject(e: unknown): void } | undefined;
+  const f: InFlight = {
+    finished: Promise.resolve(0),
+    handed: new Promise<void>((resolve) => { handOver = resolve; }),
+    performed: (made) => settle!.resolve(made),
+    threw: (e) => settle!.reject(e),
+    print: (output) => { for (const line of ctx.output) output.push(line); },
+  };
   ctx.defer = <T>(step: () => Promise<T>) => {
     // every command reaches its backend once (one withBackend, one call): a second step could
     // only run after later lines' steps, out of order, so it is refused rather than run
-    if (f.settle) {
+    if (settle) {
       return Promise.reject(refused('EIO', 'batch', 'internal error: a command reached its backend twice in a pipelined batch'));
     }
     return new Promise<T>((resolve, reject) => {
       f.step = step;
-      f.settle = { resolve: resolve as (v: unknown) => void, reject };
+      settle = { resolve: resolve as (v: unknown) => void, reject };
       handOver();
     });
   };
-  f.finished = runner.run(words, n, ctx).then((code) => (f.code = code));
+  f.finished = runner.run(words, n, text, ctx).then((code) => (f.code = code));
   return f;
+}
+
+const DONE = Promise.resolve(0);
+
+/**
+ * A repeat of a replayable line (see LineRunner): its kept step, ready at once — none of its
+ * command's promises, contexts and parsing, which are most of a line's cost in a warm agent.
+ */
+class Replayed implements InFlight {
+  code?: number;
+  finished = DONE;
+  step?: () => Promise<unknown>;
+  private text?: string;
+
+  constructor(private readonly runner: LineRunner, private readonly replay: Replay) {
+    this.step = replay.step;
+  }
+
+  performed(made: Promise<unknown>): void {
+    this.finished = made.then((result) => {
+      this.text = this.runner.replayedResult(result);
+      return (this.code = 0);
+    }, (e: unknown) => this.failed(e));
+  }
+
+  threw(e: unknown): void {
+    this.finished = Promise.resolve(this.failed(e));
+  }
+
+  print(output: string[]): void {
+    if (this.text !== undefined) output.push(this.text);
+  }
+
+  private failed(e: unknown): number {
+    const { text, code } = this.runner.replayedFailure(e, this.replay);
+    this.text = text;
+    return (this.code = code);
+  }
 }
 
 /** A line of a gathered run: its call's place in the queue, or whether it failed without one; neither when unsure. */
@@ -106,14 +155,13 @@ function gather(flights: InFlight[], from: number, probe: StepProbe, keepGoing: 
         continue;
       }
       const step = f.step;
-      const { resolve, reject } = f.settle!;
       f.step = undefined;
       const calls = probe.calls;
       try {
-        resolve(step());
+        f.performed(step());
       } catch (e) {
         // refused before reaching the device (a usage error found in the step itself)
-        reject(e);
+        f.threw(e);
         slots.push({ f, failed: true });
         if (keepGoing) continue;
         break;
@@ -135,7 +183,8 @@ async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolea
   await turn();
   // a command still busy with something else than its step (say, oclif loading for a line the
   // fast path declined) is let finish that first
-  await Promise.all(flights.map((f) => (f.code === undefined && !f.step ? Promise.race([f.finished, f.handed]) : undefined)));
+  const busy = flights.filter((f) => f.code === undefined && !f.step && f.handed);
+  if (busy.length) await Promise.all(busy.map((f) => Promise.race([f.finished, f.handed])));
   let k = 0;
   while (k < flights.length) {
     const slots = gather(flights, k, probe, keepGoing);
@@ -150,7 +199,9 @@ async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolea
       }
     }
   }
-  await Promise.all(flights.map((f) => f.finished));
+  // most have finished by now: their steps' results came back with the flush
+  const unfinished = flights.filter((f) => f.code === undefined);
+  if (unfinished.length) await Promise.all(unfinished.map((f) => f.finished));
   return flights;
 }
 
@@ -169,23 +220,28 @@ export async function runPipelined(lines: BatchLine[], runner: LineRunner, probe
   };
   let i = 0;
   while (i < lines.length && !stopped) {
-    const { n, words } = lines[i];
+    const { n, words, text } = lines[i];
     if (!Array.isArray(words) || isWait(words)) {
       // a line that is no command, or a wait: alone, as the sequential loop runs it
       i++;
       if (!Array.isArray(words)) done(runner.report(words));
       else {
         if (mayBlock(words)) groups.flush();
-        done(await runner.run(words, n));
+        done(await runner.run(words, n, text));
       }
       continue;
     }
     let end = i + 1;
     while (end < lines.length && end - i < GROUP && Array.isArray(lines[end].words) && !isWait(lines[end].words as string[])) end++;
-    const flights = lines.slice(i, end).map((l) => start(runner, l.words as string[], l.n));
-    i = end;
+    const flights: InFlight[] = [];
+    // a line repeated from an earlier group replays; within a group, lines start together
+    for (; i < end; i++) {
+      const line = lines[i] as BatchLine & { words: string[] };
+      const replay = runner.replayOf(line.text);
+      flights.push(replay ? new Replayed(runner, replay) : start(runner, line));
+    }
     for (const f of await runGroup(flights, probe, o.keepGoing)) {
-      for (const text of f.ctx.output) output.push(text);
+      f.print(output);
       done(f.code!);
     }
   }

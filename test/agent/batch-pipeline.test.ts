@@ -201,6 +201,48 @@ describe("the agent's pipelined batch", () => {
     expect(new Set(out.filter((o) => o.error).map((o) => o.error.code))).toEqual(new Set(['ENOENT', 'EIO', 'EINVAL']));
   }, 30000);
 
+  it('stops a replayed group at a refused repeat: nothing after it made, printed or counted as replayed', async () => {
+    const run = await load();
+    // 64 pairs (the first group, run by their commands), then 10 pairs, an unmap of nothing, 20 pairs
+    const pair = ['gnttab map --domid 0 8', 'gnttab unmap 0'];
+    const all = [...Array(74).fill(pair).flat(), 'gnttab unmap 0', ...Array(20).fill(pair).flat()];
+    const seen: Record<string, unknown> = {};
+    for (const pipeline of ['1', '0']) {
+      for (const replay of ['1', '0']) {
+        const log: string[] = [];
+        // the lowest free index, as gntdev hands them out
+        const live = new Set<number>();
+        const handlers = {
+          'gnttab.map': (domid: number, refs: number[]) => {
+            let index = 0;
+            while (live.has(index)) index++;
+            live.add(index);
+            return { index, domid, refs, count: refs.length, readonly: false };
+          },
+          'gnttab.unmap': (index: number) => {
+            if (!live.delete(index)) throw refusal('ENOENT', 'gnttab.unmap', `no mapping at index ${index}`);
+            return { index, domid: 0, refs: [8], count: 1 };
+          },
+        };
+        const queue = queueOn(handlers, log);
+        let out = '';
+        const outcome = await run(`${all.join('\n')}\n`, { XGT_BATCH_PIPELINE: pipeline, XGT_BATCH_REPLAY: replay }, false,
+          standIn(handlers, queue), (t) => { out += t; }, queue);
+        expect(outcome).toMatchObject({ ran: 149, firstFailure: 1 });
+        // pipelined, the first group's 128 lines start together and run by their commands
+        expect(outcome.replayed).toBe(replay === '0' ? 0 : pipeline === '0' ? 147 : 21);
+        seen[`pipeline=${pipeline} replay=${replay}`] = { out, calls: log.filter((l) => !l.startsWith('together')) };
+      }
+    }
+    const [first, ...rest] = Object.values(seen);
+    for (const other of rest) expect(other).toEqual(first);
+    const { out, calls } = first as { out: string; calls: string[] };
+    const printed = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(printed).toHaveLength(149);
+    expect(printed[148].error).toMatchObject({ code: 'ENOENT', op: 'gnttab.unmap' });
+    expect(calls).toHaveLength(149);
+  }, 30000);
+
   it('prints what came before a wait that may block before the wait starts', async () => {
     const run = await load();
     const sent: string[] = [];

@@ -3,7 +3,7 @@
  * every line it takes, the words must be what the shell parser gives.
  */
 import { parse } from 'shell-quote';
-import { readBatchLines, shellWords } from '../../src/cli/batch-lines.js';
+import { agentMayRun, readBatchLines, shellWords } from '../../src/cli/batch-lines.js';
 
 // mostly characters the shortcut accepts, with a few a shell treats specially
 const ALPHABET = 'Aa0_.,:=/@%+- \t\t  "\'$\\*?#|&;()<>{}[]~!^`';
@@ -47,5 +47,25 @@ describe('batch line splitting', () => {
       [4, ['gnttab', 'write', '--ref', '12', '--data', 'a b']],
       [5, 'error'],
     ]);
+  });
+
+  test('a repeated line has its first occurrence\'s words; one with an operator is refused at its own line', () => {
+    const lines = readBatchLines('gnttab map --domid 0 $R\n  gnttab map --domid 0 $R\nx | y\n\nx | y\ngnttab   map --domid 0 $R\n', { R: '8' });
+    expect(lines.map((l) => l.text)).toEqual(['gnttab map --domid 0 $R', 'gnttab map --domid 0 $R', 'x | y', 'x | y',
+      'gnttab   map --domid 0 $R']);
+    expect(lines[1].words).toBe(lines[0].words);
+    expect(lines[0].words).toEqual(['gnttab', 'map', '--domid', '0', '8']);
+    // other text, same words: its own array, equal
+    expect(lines[4].words).not.toBe(lines[0].words);
+    expect(lines[4].words).toEqual(lines[0].words);
+    expect([lines[2], lines[3]].map((l) => (l.words as Error).message)).toEqual([
+      expect.stringMatching(/^line 3: /), expect.stringMatching(/^line 5: /)]);
+  });
+
+  test('a repeated line is checked for the agent like the first: a client-only flag anywhere declines', () => {
+    const repeated = Array(50).fill('gnttab map --domid 0 8');
+    expect(agentMayRun(readBatchLines(repeated.join('\n')))).toBe(true);
+    expect(agentMayRun(readBatchLines([...repeated, 'gnttab map --domid 0 8 --as 1'].join('\n')))).toBe(false);
+    expect(agentMayRun(readBatchLines([...repeated, 'gnttab read --index 0 --file x'].join('\n')))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
 # The C program times its loop only; xgt's rate is taken the same way, without node's start-up:
 # XGT_BATCH_TIMING=1 has `xgt batch` report the time from its script read to the last result
 # (the lines, their parsing and output included). The agent is long-lived, so it is measured
-# warm, as the C program is measured compiled: WARM batches of N pairs first (10), while V8
+# warm, as the C program is measured compiled: WARM batches of N pairs first (20), while V8
 # compiles and optimises the line path (the first one's rate is printed as "first batch"): in
 # the dom0 a new agent's rate climbs for ~16,000-18,000 lines, then steps up about twofold once
 # V8 has optimised the code that makes a group's calls. Then R rounds of C and xgt, interleaved,
@@ -18,8 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000}
-R=${R:-5}
-WARM=${WARM:-10}
+R=${R:-9}
+WARM=${WARM:-20}
 cc=$(mktemp -d)/gnt-loop
 gcc -O2 -o "$cc" bench/gnt-loop.c
 node bin/run.js agent stop >/dev/null 2>&1 || true

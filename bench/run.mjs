@@ -127,7 +127,7 @@ const row = (what, figure, compared, ratio, target, met) => rows.push([what, fig
 
 // 5. native: needs a Xen host (inside the xen-vm dom0: run-in-dom0.sh 'bash bench/native.sh')
 if (existsSync('/dev/xen/gntdev')) {
-  const out = execFileSync('bash', [fileURLToPath(new URL('native.sh', import.meta.url))], { encoding: 'utf8', env: { ...process.env, N: QUICK ? '200' : '1000', R: QUICK ? '1' : '5', WARM: QUICK ? '1' : '10' } });
+  const out = execFileSync('bash', [fileURLToPath(new URL('native.sh', import.meta.url))], { encoding: 'utf8', env: { ...process.env, N: QUICK ? '200' : '1000', R: QUICK ? '1' : '9', WARM: QUICK ? '1' : '20' } });
   const m = /RESULT c=(\d+) xgt=(\d+) whole=(\d+) ratio=([\d.]+) by_command=(\d+) ratio_by_command=([\d.]+)/.exec(out);
   if (m) {
     row('native: batch map+unmap vs a C program', `${m[2]} pairs/s (every line by its command: ${m[5]}/s, ${Number(m[6]).toFixed(2)}x; whole process ${m[3]}/s)`,

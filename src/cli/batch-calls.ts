@@ -7,7 +7,8 @@
 import type { StepProbe } from './batch-pipeline.js';
 
 export interface Call { op: string; args: unknown[] }
-interface Queued extends Call { resolve(v: unknown): void; reject(e: unknown): void }
+/** A call waiting in the queue, and how its outcome is told: a promise's, or its own methods (see add). */
+export interface Queued extends Call { resolve(v: unknown): void; reject(e: unknown): void }
 
 export interface CallMaker {
   /** makes one call */
@@ -22,13 +23,29 @@ export class CallQueue implements StepProbe {
   calls = 0;
   gathering = false;
   private queue: Queued[] = [];
+  /** the last call queued, and the promise that call() answered it with */
+  private last?: { call: Call; promise: Promise<unknown> };
 
   constructor(private readonly maker: CallMaker) {}
 
   call<T>(op: string, args: unknown[]): Promise<T> {
     this.calls++;
     if (!this.gathering) return this.maker.one({ op, args }) as Promise<T>;
-    return new Promise<T>((resolve, reject) => { this.queue.push({ op, args, resolve: resolve as (v: unknown) => void, reject }); });
+    const promise = new Promise<T>((resolve, reject) => { this.queue.push({ op, args, resolve: resolve as (v: unknown) => void, reject }); });
+    this.last = { call: { op, args }, promise };
+    return promise;
+  }
+
+  /** The call behind `promise`, if it is the one call() queued last. */
+  callOf(promise: unknown): Call | undefined {
+    const last = this.last;
+    return last && last.promise === promise ? last.call : undefined;
+  }
+
+  /** Queues a call whose outcome goes to its own resolve and reject (while gathering). */
+  add(q: Queued): void {
+    this.calls++;
+    this.queue.push(q);
   }
 
   async flush(keepGoing: boolean): Promise<boolean[]> {

@@ -8,6 +8,7 @@ import { parse as parseShellWords } from 'shell-quote';
 import { usage, XgtError } from '../errors.js';
 import { hoistGlobalFlags } from './argv.js';
 import { jsonLine, lineFailure, opOf } from './base.js';
+import type { Call } from './batch-calls.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import type { CommandClass, LiteConfig } from './lite/dispatch.js';
@@ -96,7 +97,12 @@ export function mayBlock(words: string[]): boolean {
 export type ConfigLike = { findCommand(id: string): { load(): Promise<unknown> } | undefined };
 
 /** A replayable line's backend step, kept to run its repeats (see XgtCommand.replayable). */
-export interface Replay { step: () => Promise<unknown>; op: string }
+export interface Replay {
+  step: () => Promise<unknown>;
+  op: string;
+  /** the one call the step was seen to make and answer with, where a repeat may make just that (batch-pipeline.ts) */
+  call?: Call;
+}
 
 /** Distinct lines whose steps a batch keeps: a script repeats a few lines, or its lines are all different. */
 const MAX_REPLAYS = 4096;

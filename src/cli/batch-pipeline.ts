@@ -17,6 +17,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import { refused } from '../errors.js';
+import type { Call, Queued } from './batch-calls.js';
 import type { BatchContext } from './batch-context.js';
 import {
   agentMayRun, type BatchLine, type BatchRun, type ConfigLike, Grouper, isWait, LineRunner, type LoopOptions, mayBlock, readBatchLines, type Replay,
@@ -38,6 +39,10 @@ export interface StepProbe {
    * never made, their promises never settled, as the lines after a failure never run.
    */
   flush(keepGoing: boolean): Promise<boolean[]>;
+  /** the call behind a promise that a call queued last answered with, if it is that one */
+  callOf(promise: unknown): Call | undefined;
+  /** queues a call whose outcome goes to its own methods (a repeated line's call, see RepeatedCall) */
+  add(q: Queued): void;
 }
 
 /**
@@ -63,6 +68,10 @@ interface InFlight {
   threw(e: unknown): void;
   /** appends the line's output, in its place */
   print(output: string[]): void;
+  /** a line run by its command: its text, to learn the call its step makes (see gather) */
+  text?: string;
+  /** a repeated line that is just a call: queued as it is, without a step */
+  direct?: Queued;
 }
 
 /** One turn of the event loop: every promise that can settle without I/O has settled. */
@@ -80,6 +89,7 @@ function start(runner: LineRunner, { words, n, text }: BatchLine & { words: stri
     performed: (made) => settle!.resolve(made),
     threw: (e) => settle!.reject(e),
     print: (output) => { for (const line of ctx.output) output.push(line); },
+    text,
   };
   ctx.defer = <T>(step: () => Promise<T>) => {
     // every command reaches its backend once (one withBackend, one call): a second step could
@@ -107,7 +117,7 @@ class Replayed implements InFlight {
   code?: number;
   finished = DONE;
   step?: () => Promise<unknown>;
-  private text?: string;
+  private printed?: string;
 
   constructor(private readonly runner: LineRunner, private readonly replay: Replay) {
     this.step = replay.step;
@@ -115,7 +125,7 @@ class Replayed implements InFlight {
 
   performed(made: Promise<unknown>): void {
     this.finished = made.then((result) => {
-      this.text = this.runner.replayedResult(result);
+      this.printed = this.runner.replayedResult(result);
       return (this.code = 0);
     }, (e: unknown) => this.failed(e));
   }
@@ -125,14 +135,70 @@ class Replayed implements InFlight {
   }
 
   print(output: string[]): void {
-    if (this.text !== undefined) output.push(this.text);
+    if (this.printed !== undefined) output.push(this.printed);
   }
 
   private failed(e: unknown): number {
     const { text, code } = this.runner.replayedFailure(e, this.replay);
-    this.text = text;
+    this.printed = text;
     return (this.code = code);
   }
+}
+
+/**
+ * A repeat of a line whose step was seen to be one call and nothing else (Replay.call): that
+ * call queued again, its outcome told to this line directly — not even the step's promises.
+ */
+class RepeatedCall implements InFlight, Queued {
+  code?: number;
+  finished = DONE;
+  readonly op: string;
+  readonly args: unknown[];
+  direct?: Queued = this;
+  private printed?: string;
+
+  constructor(private readonly runner: LineRunner, private readonly replay: Replay, call: Call) {
+    this.op = call.op;
+    this.args = call.args;
+  }
+
+  resolve(result: unknown): void {
+    this.printed = this.runner.replayedResult(result);
+    this.code = 0;
+  }
+
+  reject(e: unknown): void {
+    const { text, code } = this.runner.replayedFailure(e, this.replay);
+    this.printed = text;
+    this.code = code;
+  }
+
+  // it has no step
+  performed(): void {}
+  threw(): void {}
+
+  print(output: string[]): void {
+    if (this.printed !== undefined) output.push(this.printed);
+  }
+}
+
+/**
+ * Whether a replayable line's step is its call and nothing else, so that a repeat may queue the
+ * call without the step: it queued exactly one call and answered with that call's own promise
+ * (the command's backend passed it through untouched). Its other work — flushing the other
+ * backends of the batch's pool — is nothing while the pool holds one backend (checked again at
+ * each repeat: see flightOf).
+ */
+function learnCall(runner: LineRunner, probe: StepProbe, text: string, made: unknown): void {
+  const replay = runner.replayOf(text);
+  if (replay && !replay.call && runner.batch.pool.size <= 1) replay.call = probe.callOf(made);
+}
+
+/** A group's line: a repeat (by its call, or its step) or a line run by its command. */
+function flightOf(runner: LineRunner, line: BatchLine & { words: string[] }): InFlight {
+  const replay = runner.replayOf(line.text);
+  if (!replay) return start(runner, line);
+  return replay.call && runner.batch.pool.size <= 1 ? new RepeatedCall(runner, replay, replay.call) : new Replayed(runner, replay);
 }
 
 /** A line of a gathered run: its call's place in the queue, or whether it failed without one; neither when unsure. */
@@ -143,12 +209,18 @@ interface Slot { f: InFlight; call?: number; failed?: boolean }
  * failed (unless keepGoing), or one that did not queue exactly one call — it may make its call
  * later, after the run's, so the run ends there and that line is waited for.
  */
-function gather(flights: InFlight[], from: number, probe: StepProbe, keepGoing: boolean): Slot[] {
+function gather(runner: LineRunner, flights: InFlight[], from: number, probe: StepProbe, keepGoing: boolean): Slot[] {
   const slots: Slot[] = [];
   probe.gathering = true;
   try {
     for (let k = from; k < flights.length; k++) {
       const f = flights[k];
+      if (f.direct) {
+        probe.add(f.direct);
+        f.direct = undefined;
+        slots.push({ f, call: probe.calls - 1 });
+        continue;
+      }
       if (!f.step) {
         slots.push({ f, failed: f.code !== 0 });
         if (f.code !== 0 && !keepGoing) break;
@@ -157,8 +229,10 @@ function gather(flights: InFlight[], from: number, probe: StepProbe, keepGoing: 
       const step = f.step;
       f.step = undefined;
       const calls = probe.calls;
+      let made: Promise<unknown>;
       try {
-        f.performed(step());
+        made = step();
+        f.performed(made);
       } catch (e) {
         // refused before reaching the device (a usage error found in the step itself)
         f.threw(e);
@@ -170,6 +244,7 @@ function gather(flights: InFlight[], from: number, probe: StepProbe, keepGoing: 
         slots.push({ f });
         break;
       }
+      if (f.text !== undefined) learnCall(runner, probe, f.text, made);
       slots.push({ f, call: calls });
     }
   } finally {
@@ -179,7 +254,7 @@ function gather(flights: InFlight[], from: number, probe: StepProbe, keepGoing: 
 }
 
 /** Runs the lines of a group: steps in order until one fails (unless keepGoing); returns those that ran. */
-async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolean): Promise<InFlight[]> {
+async function runGroup(runner: LineRunner, flights: InFlight[], probe: StepProbe, keepGoing: boolean): Promise<InFlight[]> {
   await turn();
   // a command still busy with something else than its step (say, oclif loading for a line the
   // fast path declined) is let finish that first
@@ -187,7 +262,7 @@ async function runGroup(flights: InFlight[], probe: StepProbe, keepGoing: boolea
   if (busy.length) await Promise.all(busy.map((f) => Promise.race([f.finished, f.handed])));
   let k = 0;
   while (k < flights.length) {
-    const slots = gather(flights, k, probe, keepGoing);
+    const slots = gather(runner, flights, k, probe, keepGoing);
     const first = slots.find((s) => s.call !== undefined)?.call ?? 0;
     const callRefused = await probe.flush(keepGoing);
     for (const s of slots) {
@@ -236,11 +311,9 @@ export async function runPipelined(lines: BatchLine[], runner: LineRunner, probe
     const flights: InFlight[] = [];
     // a line repeated from an earlier group replays; within a group, lines start together
     for (; i < end; i++) {
-      const line = lines[i] as BatchLine & { words: string[] };
-      const replay = runner.replayOf(line.text);
-      flights.push(replay ? new Replayed(runner, replay) : start(runner, line));
+      flights.push(flightOf(runner, lines[i] as BatchLine & { words: string[] }));
     }
-    for (const f of await runGroup(flights, probe, o.keepGoing)) {
+    for (const f of await runGroup(runner, flights, probe, o.keepGoing)) {
       f.print(output);
       done(f.code!);
     }

@@ -243,6 +243,45 @@ describe("the agent's pipelined batch", () => {
     expect(calls).toHaveLength(149);
   }, 30000);
 
+  it('replays a line by its call alone only where its step is that call: a result the backend reworks stays reworked', async () => {
+    const run = await load();
+    const text = `${lines(300, (i) => (i % 2 ? 'gnttab unmap 0' : 'gnttab map --domid 0 8'))}\n`;
+    const seen: Record<string, unknown> = {};
+    for (const replay of ['1', '0']) {
+      for (const rework of [false, true]) {
+        const log: string[] = [];
+        let live = false;
+        const handlers = {
+          'gnttab.map': (domid: number, refs: number[]) => {
+            live = true;
+            return { index: 0, domid, refs, count: refs.length, readonly: false };
+          },
+          'gnttab.unmap': (index: number) => {
+            if (!live) throw refusal('ENOENT', 'gnttab.unmap', `no mapping at index ${index}`);
+            live = false;
+            return { index, domid: 0, refs: [8], count: 1 };
+          },
+        };
+        const queue = queueOn(handlers, log);
+        const backend = standIn(handlers, queue);
+        // a backend that adds to the call's result: its step is more than the call
+        const map = backend.gnttab as Record<string, (...a: unknown[]) => Promise<Record<string, unknown>>>;
+        const gnttab = rework ? {
+          map: (...a: unknown[]) => map.map(...a).then((r) => ({ ...r, reworked: true })),
+          unmap: (...a: unknown[]) => map.unmap(...a),
+        } : backend.gnttab;
+        let out = '';
+        const outcome = await run(text, { XGT_BATCH_REPLAY: replay }, false, { ...backend, gnttab }, (t) => { out += t; }, queue);
+        expect(outcome).toMatchObject({ ran: 300, firstFailure: 0, replayed: replay === '0' ? 0 : 300 - 128 });
+        const printed = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+        expect(printed.filter((o) => o.reworked).length).toBe(rework ? 150 : 0);
+        seen[`replay=${replay} rework=${rework}`] = { out, calls: log.filter((l) => !l.startsWith('together')) };
+      }
+    }
+    expect(seen['replay=1 rework=true']).toEqual(seen['replay=0 rework=true']);
+    expect(seen['replay=1 rework=false']).toEqual(seen['replay=0 rework=false']);
+  }, 30000);
+
   it('prints what came before a wait that may block before the wait starts', async () => {
     const run = await load();
     const sent: string[] = [];

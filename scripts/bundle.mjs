@@ -70,7 +70,8 @@ const fast = await build({
       'export const runFast = (argv) => run(argv, config);',
       // the agent runs a native batch's lines through this (src/native/agent/batch.ts)
       // (loaded when asked for: a cold start must not pay for the batch machinery)
-      "export const runBatchScript = async (...a) => (await import('./cli/batch-pipeline.js')).runScriptOn(config, ...a);",
+      "let pipeline;",
+      "export const runBatchScript = async (...a) => (await (pipeline ??= import('./cli/batch-pipeline.js'))).runScriptOn(config, ...a);",
     ].join('\n'),
     resolveDir: join(root, 'src'), loader: 'ts', sourcefile: 'fast-entry.ts',
   },

@@ -107,10 +107,14 @@ export interface Replay {
 /** Distinct lines whose steps a batch keeps: a script repeats a few lines, or its lines are all different. */
 const MAX_REPLAYS = 4096;
 
+/**
+ * Per config (the fast path's, and oclif's for lines it declines): id → class, loaded once for
+ * every batch an agent runs (each load is a trip through the module loader).
+ */
+const commandClasses = new WeakMap<ConfigLike, Map<string, CommandClass>>();
+
 /** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
 export class LineRunner {
-  /** per config (the fast path's, and oclif's for lines it declines): id → class */
-  private readonly classes = new Map<ConfigLike, Map<string, CommandClass>>();
 
   private readonly ids: Set<string>;
   /** the most words a command id has */
@@ -126,7 +130,7 @@ export class LineRunner {
 
   /** replay: run a repeated replayable line by its first run's step, without its command */
   constructor(private readonly config: ConfigLike & { commandIDs: string[] }, readonly batch: BatchContext,
-    private readonly replay = true) {
+    readonly replay = true) {
     this.ids = new Set(config.commandIDs);
     this.idDepth = Math.max(...config.commandIDs.map((id) => id.split(':').length));
   }
@@ -218,8 +222,8 @@ export class LineRunner {
    * (package.json, manifest, plugins) for every line.
    */
   private runCommand(config: ConfigLike, id: string, argv: string[], batch: BatchContext, line: string): Promise<unknown> {
-    let byId = this.classes.get(config);
-    if (!byId) this.classes.set(config, (byId = new Map()));
+    let byId = commandClasses.get(config);
+    if (!byId) commandClasses.set(config, (byId = new Map()));
     const cls = byId.get(id);
     if (!cls) {
       return config.findCommand(id)!.load().then((loaded) => {

@@ -194,11 +194,22 @@ function learnCall(runner: LineRunner, probe: StepProbe, text: string, made: unk
   if (replay && !replay.call && runner.batch.pool.size <= 1) replay.call = probe.callOf(made);
 }
 
-/** A group's line: a repeat (by its call, or its step) or a line run by its command. */
-function flightOf(runner: LineRunner, line: BatchLine & { words: string[] }): InFlight {
+/**
+ * A group's line: a repeat (by its call, or its step) or a line run by its command (its text
+ * noted in `fresh`, the group's) — or none, when the group should end before it: a repeat of
+ * one of the group's own lines, the first time that line repeats (noted in `endedAt`, the batch's).
+ */
+function flightOf(runner: LineRunner, line: BatchLine & { words: string[] }, fresh: Set<string>, endedAt: Set<string>): InFlight | undefined {
   const replay = runner.replayOf(line.text);
-  if (!replay) return start(runner, line);
-  return replay.call && runner.batch.pool.size <= 1 ? new RepeatedCall(runner, replay, replay.call) : new Replayed(runner, replay);
+  if (replay) {
+    return replay.call && runner.batch.pool.size <= 1 ? new RepeatedCall(runner, replay, replay.call) : new Replayed(runner, replay);
+  }
+  if (runner.replay && fresh.has(line.text) && !endedAt.has(line.text)) {
+    endedAt.add(line.text);
+    return undefined;
+  }
+  fresh.add(line.text);
+  return start(runner, line);
 }
 
 /** A line of a gathered run: its call's place in the queue, or whether it failed without one; neither when unsure. */
@@ -294,6 +305,8 @@ export async function runPipelined(lines: BatchLine[], runner: LineRunner, probe
     if (code !== 0 && !o.keepGoing) stopped = true;
   };
   let i = 0;
+  /** lines a group ended before, as repeats of one of its lines */
+  const endedAt = new Set<string>();
   while (i < lines.length && !stopped) {
     const { n, words, text } = lines[i];
     if (!Array.isArray(words) || isWait(words)) {
@@ -306,13 +319,18 @@ export async function runPipelined(lines: BatchLine[], runner: LineRunner, probe
       }
       continue;
     }
-    let end = i + 1;
-    while (end < lines.length && end - i < GROUP && Array.isArray(lines[end].words) && !isWait(lines[end].words as string[])) end++;
     const flights: InFlight[] = [];
-    // a line repeated from an earlier group replays; within a group, lines start together
-    for (; i < end; i++) {
-      flights.push(flightOf(runner, lines[i] as BatchLine & { words: string[] }));
-    }
+    // a line repeated from an earlier group replays; within a group, lines start together, so
+    // a line's repeat in its own group would run by its command too: the group ends before it
+    // (once a line, so that a repeated line that cannot replay does not make every group short)
+    const fresh = new Set<string>();
+    do {
+      const line = lines[i] as BatchLine & { words: string[] };
+      const flight = flightOf(runner, line, fresh, endedAt);
+      if (!flight) break;
+      flights.push(flight);
+      i++;
+    } while (i < lines.length && flights.length < GROUP && Array.isArray(lines[i].words) && !isWait(lines[i].words as string[]));
     for (const f of await runGroup(runner, flights, probe, o.keepGoing)) {
       f.print(output);
       done(f.code!);

@@ -188,8 +188,9 @@ describe("the agent's pipelined batch", () => {
         expect(outcome).toMatchObject({ ran: 180, firstFailure: 1 });
         const { replayed } = outcome;
         if (replay === '0') expect(replayed).toBe(0);
-        // one at a time: every repeat; pipelined: every line of the second group (from line 129)
-        else expect(replayed).toBe(pipeline === '0' ? 11 * 15 - 10 : all.slice(128).filter((l) => l !== 'gnttab list').length);
+        // every repeat of a replayable line (11 of the block's 12 lines; the block has
+        // 'gnttab unmap 0' twice): pipelined too, as a group ends before a repeat of its own line
+        else expect(replayed).toBe(11 * 15 - 10);
         seen[`pipeline=${pipeline} replay=${replay}`] = { out, calls: log.filter((l) => !l.startsWith('together')) };
       }
     }
@@ -229,8 +230,8 @@ describe("the agent's pipelined batch", () => {
         const outcome = await run(`${all.join('\n')}\n`, { XGT_BATCH_PIPELINE: pipeline, XGT_BATCH_REPLAY: replay }, false,
           standIn(handlers, queue), (t) => { out += t; }, queue);
         expect(outcome).toMatchObject({ ran: 149, firstFailure: 1 });
-        // pipelined, the first group's 128 lines start together and run by their commands
-        expect(outcome.replayed).toBe(replay === '0' ? 0 : pipeline === '0' ? 147 : 21);
+        // pipelined too, the first group ends before the first repeat: every repeat replays
+        expect(outcome.replayed).toBe(replay === '0' ? 0 : 147);
         seen[`pipeline=${pipeline} replay=${replay}`] = { out, calls: log.filter((l) => !l.startsWith('together')) };
       }
     }
@@ -272,7 +273,7 @@ describe("the agent's pipelined batch", () => {
         } : backend.gnttab;
         let out = '';
         const outcome = await run(text, { XGT_BATCH_REPLAY: replay }, false, { ...backend, gnttab }, (t) => { out += t; }, queue);
-        expect(outcome).toMatchObject({ ran: 300, firstFailure: 0, replayed: replay === '0' ? 0 : 300 - 128 });
+        expect(outcome).toMatchObject({ ran: 300, firstFailure: 0, replayed: replay === '0' ? 0 : 298 });
         const printed = out.trimEnd().split('\n').map((l) => JSON.parse(l));
         expect(printed.filter((o) => o.reworked).length).toBe(rework ? 150 : 0);
         seen[`replay=${replay} rework=${rework}`] = { out, calls: log.filter((l) => !l.startsWith('together')) };
@@ -280,6 +281,26 @@ describe("the agent's pipelined batch", () => {
     }
     expect(seen['replay=1 rework=true']).toEqual(seen['replay=0 rework=true']);
     expect(seen['replay=1 rework=false']).toEqual(seen['replay=0 rework=false']);
+  }, 30000);
+
+  it('ends a group before a repeat of its own line once a line: repeats replay, a line that cannot replay keeps full groups', async () => {
+    const run = await load();
+    const groups = async (text: string, env: NodeJS.ProcessEnv = {}) => {
+      const handlers = { ...gntdev(), 'gnttab.list': () => ({ granted: [], mapped: [] }) };
+      const queue = queueOn(handlers, []);
+      let flushes = 0;
+      const flush = queue.flush.bind(queue);
+      queue.flush = (keepGoing) => { flushes++; return flush(keepGoing); };
+      const outcome = await run(text, env, false, standIn(handlers, queue), () => {}, queue);
+      return { flushes, replayed: outcome.replayed, ran: outcome.ran };
+    };
+    // 'gnttab list' cannot replay: a group of it alone (its call opens the backend), then groups
+    // of 128, 128 and 43 — not a group a line
+    expect(await groups(`${lines(300, () => 'gnttab list')}\n`)).toEqual({ flushes: 1 + 3, replayed: 0, ran: 300 });
+    // distinct lines, or no replay: groups of 128 from the start (the first line's call, which
+    // opens the backend, flushed on its own)
+    expect(await groups(`${lines(300, (i) => `gnttab map --domid 0 ${i + 8}`)}\n`)).toEqual({ flushes: 2 + 2, replayed: 0, ran: 300 });
+    expect(await groups(`${lines(300, () => 'gnttab list')}\n`, { XGT_BATCH_REPLAY: '0' })).toEqual({ flushes: 2 + 2, replayed: 0, ran: 300 });
   }, 30000);
 
   it('prints what came before a wait that may block before the wait starts', async () => {

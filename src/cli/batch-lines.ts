@@ -115,7 +115,6 @@ const commandClasses = new WeakMap<ConfigLike, Map<string, CommandClass>>();
 
 /** Runs lines as commands on an already loaded config (oclif's, or the fast path's). */
 export class LineRunner {
-
   private readonly ids: Set<string>;
   /** the most words a command id has */
   private readonly idDepth: number;

@@ -65,6 +65,8 @@ export class CallQueue implements StepProbe {
       }
     } finally {
       this.gathering = false;
+      // a step of a later group answers with a promise of its own
+      this.last = undefined;
     }
     return refused;
   }

@@ -13,7 +13,8 @@
  * its place. The flush says which calls were refused and drops those after a refused one. A step
  * that did not queue exactly one call (one that opens the backend first) ends the run: the
  * calls before it are made, then it is waited for. After its step, a command only formats its
- * result.
+ * result. A repeat of a replayable line takes no command at all: its kept step (Replayed), or
+ * just its call (RepeatedCall), goes into the run in its place.
  */
 import type { Backend } from '../backend/types.js';
 import { refused } from '../errors.js';
@@ -266,6 +267,8 @@ function gather(runner: LineRunner, flights: InFlight[], from: number, probe: St
 
 /** Runs the lines of a group: steps in order until one fails (unless keepGoing); returns those that ran. */
 async function runGroup(runner: LineRunner, flights: InFlight[], probe: StepProbe, keepGoing: boolean): Promise<InFlight[]> {
+  // the commands reach their steps; and the agent serves its other clients and drains its
+  // socket, even in a group of repeats only
   await turn();
   // a command still busy with something else than its step (say, oclif loading for a line the
   // fast path declined) is let finish that first

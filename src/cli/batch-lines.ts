@@ -104,6 +104,9 @@ export interface Replay {
   call?: Call;
 }
 
+/** A failed line's output: its error envelope, as the command's --json prints it. */
+const errorText = (e: XgtError) => jsonLine({ error: e.toJSON() });
+
 /** Distinct lines whose steps a batch keeps: a script repeats a few lines, or its lines are all different. */
 const MAX_REPLAYS = 4096;
 
@@ -135,7 +138,7 @@ export class LineRunner {
   }
 
   report(e: XgtError, ctx: BatchContext = this.batch): number {
-    ctx.output.push(jsonLine({ error: e.toJSON() }));
+    ctx.output.push(errorText(e));
     return e.exitCode;
   }
 
@@ -156,9 +159,10 @@ export class LineRunner {
 
   /** Runs one line (its words and text) as its own command, with --json; returns its exit code. */
   async run(words: string[], n: number, text: string, batch: BatchContext = this.lineContext()): Promise<number> {
-    const line = this.replay ? text : '';
-    const replay = this.replays.get(line);
+    const replay = this.replayOf(text);
     if (replay) return this.runAgain(replay, batch);
+    // the line its step is kept under, if its command is replayable ('': not kept)
+    const line = this.replay ? text : '';
     let take = 0;
     let id = '';
     for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
@@ -213,7 +217,7 @@ export class LineRunner {
   replayedFailure(err: unknown, replay: Replay): { text: string; code: number } {
     this.replayed++;
     const e = lineFailure(err, replay.op);
-    return { text: jsonLine({ error: e.toJSON() }), code: e.exitCode };
+    return { text: errorText(e), code: e.exitCode };
   }
 
   /**

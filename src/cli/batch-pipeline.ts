@@ -111,38 +111,46 @@ function start(runner: LineRunner, { words, n, text }: BatchLine & { words: stri
 const DONE = Promise.resolve(0);
 
 /**
- * A repeat of a replayable line (see LineRunner): its kept step, ready at once — none of its
- * command's promises, contexts and parsing, which are most of a line's cost in a warm agent.
+ * A repeat of a replayable line (see LineRunner): none of its command's promises, contexts and
+ * parsing, which are most of a line's cost in a warm agent. Its outcome is told to resolve or
+ * reject, which print it as the command would.
  */
-class Replayed implements InFlight {
+abstract class Repeat implements InFlight {
   code?: number;
   finished = DONE;
-  step?: () => Promise<unknown>;
   private printed?: string;
 
-  constructor(private readonly runner: LineRunner, private readonly replay: Replay) {
-    this.step = replay.step;
+  constructor(protected readonly runner: LineRunner, protected readonly replay: Replay) {}
+
+  resolve(result: unknown): number {
+    this.printed = this.runner.replayedResult(result);
+    return (this.code = 0);
   }
 
-  performed(made: Promise<unknown>): void {
-    this.finished = made.then((result) => {
-      this.printed = this.runner.replayedResult(result);
-      return (this.code = 0);
-    }, (e: unknown) => this.failed(e));
+  reject(e: unknown): number {
+    const { text, code } = this.runner.replayedFailure(e, this.replay);
+    this.printed = text;
+    return (this.code = code);
   }
 
-  threw(e: unknown): void {
-    this.finished = Promise.resolve(this.failed(e));
-  }
+  abstract performed(made: Promise<unknown>): void;
+  abstract threw(e: unknown): void;
 
   print(output: string[]): void {
     if (this.printed !== undefined) output.push(this.printed);
   }
+}
 
-  private failed(e: unknown): number {
-    const { text, code } = this.runner.replayedFailure(e, this.replay);
-    this.printed = text;
-    return (this.code = code);
+/** A repeat by its kept step, ready at once. */
+class Replayed extends Repeat {
+  step?: () => Promise<unknown> = this.replay.step;
+
+  performed(made: Promise<unknown>): void {
+    this.finished = made.then((result) => this.resolve(result), (e: unknown) => this.reject(e));
+  }
+
+  threw(e: unknown): void {
+    this.finished = Promise.resolve(this.reject(e));
   }
 }
 
@@ -150,37 +158,20 @@ class Replayed implements InFlight {
  * A repeat of a line whose step was seen to be one call and nothing else (Replay.call): that
  * call queued again, its outcome told to this line directly — not even the step's promises.
  */
-class RepeatedCall implements InFlight, Queued {
-  code?: number;
-  finished = DONE;
+class RepeatedCall extends Repeat implements Queued {
   readonly op: string;
   readonly args: unknown[];
   direct?: Queued = this;
-  private printed?: string;
 
-  constructor(private readonly runner: LineRunner, private readonly replay: Replay, call: Call) {
+  constructor(runner: LineRunner, replay: Replay, call: Call) {
+    super(runner, replay);
     this.op = call.op;
     this.args = call.args;
-  }
-
-  resolve(result: unknown): void {
-    this.printed = this.runner.replayedResult(result);
-    this.code = 0;
-  }
-
-  reject(e: unknown): void {
-    const { text, code } = this.runner.replayedFailure(e, this.replay);
-    this.printed = text;
-    this.code = code;
   }
 
   // it has no step
   performed(): void {}
   threw(): void {}
-
-  print(output: string[]): void {
-    if (this.printed !== undefined) output.push(this.printed);
-  }
 }
 
 /**

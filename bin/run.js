@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Most invocations run on the fast bundle, without loading oclif; what it declines (help,
-// topics, errors of parsing, anything unusual) has done nothing yet and goes to oclif as typed.
-import { runFast } from '../dist/xgt-fast.mjs';
+// CommonJS on purpose (bin/package.json): a start that loads no ES module never starts Node's
+// ESM loader. Most invocations run on the fast bundle, without loading oclif; what it declines
+// (help, topics, errors of parsing, anything unusual) has done nothing yet and goes to oclif as
+// typed.
+'use strict';
+const { join } = require('node:path');
+const { loadFastBundle } = require('../dist/load-fast.cjs');
 
-const typed = process.argv.slice(2);
-// XGT_FAST_PATH=0 sends everything to oclif (the tests compare the two paths with it)
-if (process.env.XGT_FAST_PATH === '0' || !(await runFast(typed))) {
+async function main(typed) {
+  // XGT_FAST_PATH=0 sends everything to oclif (the tests compare the two paths with it)
+  if (process.env.XGT_FAST_PATH !== '0' && (await loadFastBundle(join(__dirname, '../dist/xgt-fast.cjs')).exports.runFast(typed))) return;
   const { flush, hoistGlobalFlags, reportTopLevelError, run } = await import('../dist/xgt.mjs');
   const argv = hoistGlobalFlags(typed);
   try {
-    await run(argv, import.meta.url);
+    await run(argv, join(__dirname, '..'));
     await flush();
   } catch (err) {
     // Errors that escape a command (unknown command or topic) get the same one-line, exit-2
@@ -17,3 +21,5 @@ if (process.env.XGT_FAST_PATH === '0' || !(await runFast(typed))) {
     reportTopLevelError(err, argv);
   }
 }
+
+main(process.argv.slice(2));

@@ -1,9 +1,10 @@
-// Builds the two bundles bin/run.js loads. dist/xgt-fast.mjs runs the everyday invocations on a
+// Builds the two bundles bin/run.js loads. dist/xgt-fast.cjs runs the everyday invocations on a
 // lite stand-in for @oclif/core; dist/xgt.mjs is the CLI, every command and @oclif/core in one ES
 // module (oclif finds the commands in it through its "explicit" command strategy, package.json
 // oclif.commands), for everything else. Each is one file, so a cold start reads one file instead
 // of resolving and compiling some 300.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -53,35 +54,57 @@ const full = await build({
   outfile: join(root, 'dist/xgt.mjs'),
 });
 
-// dist/xgt-fast.mjs: the same commands on the lite core instead of oclif (src/cli/lite), each
-// command in its own chunk loaded when run, so a start compiles only the code it uses.
-// better-sqlite3's JavaScript is bundled (its compiled module is named directly, see store.ts).
-rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
+// dist/xgt-fast.cjs: the same commands on the lite core instead of oclif (src/cli/lite), in one
+// CommonJS file that bin/run.js compiles with V8's code cache (src/cli/lite/bundle-loader.ts, built
+// alone as dist/load-fast.cjs). Its first line stamps it with a hash of itself, which the cache
+// written for it carries too. better-sqlite3's JavaScript is bundled (its compiled module is
+// named directly, see store.ts).
 const loaders = files.map((f, i) =>
   `${JSON.stringify(ids[i])}: () => import('./${relative(join(root, 'src'), f).replace(/\.ts$/, '.js')}').then((m) => m.default)`);
+const fastFile = join(root, 'dist/xgt-fast.cjs');
 const fast = await build({
   ...common,
+  format: 'cjs',
   external: common.external.filter((m) => m !== 'better-sqlite3'),
+  // a CommonJS module knows its own file: import.meta.url is made from it
+  define: { 'import.meta.url': '__xgtModuleUrl' },
+  banner: { js: "'use strict';\nconst __xgtModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   stdin: {
     contents: [
       "import { liteConfig, runFast as run } from './cli/lite/dispatch.js';",
+      "import { importEsm } from './cli/import-esm.js';",
       "import { fileURLToPath } from 'node:url';",
-      `const config = liteConfig({ ${loaders.join(', ')} }, () => import(new URL('./xgt.mjs', import.meta.url).href), fileURLToPath(new URL('..', import.meta.url)));`,
+      "export { setEsmImporter } from './cli/import-esm.js';",
+      `const config = liteConfig({ ${loaders.join(', ')} }, () => importEsm(new URL('./xgt.mjs', import.meta.url).href), fileURLToPath(new URL('..', import.meta.url)));`,
       'export const runFast = (argv) => run(argv, config);',
       // the agent runs a native batch's lines through this (src/native/agent/batch.ts)
-      // (loaded when asked for: a cold start must not pay for the batch machinery)
-      "let pipeline;",
-      "export const runBatchScript = async (...a) => (await (pipeline ??= import('./cli/batch-pipeline.js'))).runScriptOn(config, ...a);",
+      "export const runBatchScript = async (...a) => (await import('./cli/batch-pipeline.js')).runScriptOn(config, ...a);",
     ].join('\n'),
     resolveDir: join(root, 'src'), loader: 'ts', sourcefile: 'fast-entry.ts',
   },
   alias: { '@oclif/core': join(root, 'src/cli/lite/core.ts') },
-  splitting: true,
-  outdir: join(root, 'dist'),
-  entryNames: 'xgt-fast',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
+  write: false,
+  outfile: fastFile,
 });
+{
+  const code = fast.outputFiles[0].text;
+  writeFileSync(fastFile, `//xgt-fast:${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
+}
+await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  entryPoints: [join(root, 'src/cli/lite/bundle-loader.ts')],
+  outfile: join(root, 'dist/load-fast.cjs'),
+});
+// the code cache: what V8 compiled running everyday commands on a scratch emulated host
+// (the commands' own output, failures included, is no news: shown only if the script fails)
+try {
+  execFileSync(process.execPath, [join(root, 'scripts/code-cache.mjs'), fastFile], { stdio: 'pipe' });
+} catch (e) {
+  process.stderr.write(e.stderr ?? '');
+  throw e;
+}
 
 if (process.env.BUNDLE_META) {
   for (const result of [full, fast]) {

@@ -3,6 +3,7 @@
  * --json output never passes through here.
  */
 import { createRequire } from 'node:module';
+import { Chalk } from 'chalk';
 
 export function colourEnabled(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
@@ -16,10 +17,9 @@ const plain: Palette = { bold: String, green: String, red: String };
 
 const outColour = colourEnabled();
 const errIsColour = colourEnabled(process.stderr);
-const chalk = outColour || errIsColour ? await import('chalk') : undefined;
 
-export const colour: Palette = chalk && outColour ? new chalk.Chalk({ level: 1 }) : plain;
-export const errColour: Palette = chalk && errIsColour ? new chalk.Chalk({ level: 1 }) : plain;
+export const colour: Palette = outColour ? new Chalk({ level: 1 }) : plain;
+export const errColour: Palette = errIsColour ? new Chalk({ level: 1 }) : plain;
 
 const PLAIN = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',

@@ -1,5 +1,6 @@
 /** `domain list` on a Xen host: the toolstack knows the domains (`xl list -l`), not the devices. */
 import { refused, unavailable } from '../errors.js';
+import { importEsm } from '../cli/import-esm.js';
 import type { DomainInfo, DomainType } from '../backend/types.js';
 
 interface XlDomain {
@@ -10,7 +11,7 @@ interface XlDomain {
 export async function listXlDomains(): Promise<DomainInfo[]> {
   let out: string;
   try {
-    const { execa } = await import('execa'); // only here: execa is many files to load
+    const { execa } = await importEsm<typeof import('execa')>('execa'); // only here: execa is many files to load
     out = (await execa('xl', ['list', '-l'], { timeout: 30000 })).stdout;
   } catch (e) {
     const err = e as { code?: string; stderr?: string; exitCode?: number };

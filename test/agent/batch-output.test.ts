@@ -8,7 +8,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 
-const fast = fileURLToPath(new URL('../../dist/xgt-fast.mjs', import.meta.url));
+const fast = fileURLToPath(new URL('../../dist/xgt-fast.cjs', import.meta.url));
 type Send = (text: string) => void;
 type Run = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: unknown, send: Send) => Promise<unknown>;
 

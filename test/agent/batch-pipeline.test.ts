@@ -15,7 +15,7 @@ import { AGENT_COMMANDS } from '../../src/cli/batch-lines.js';
 import { type Call, CallQueue } from '../../src/cli/batch-calls.js';
 import { refused as refusal } from '../../src/errors.js';
 
-const fast = fileURLToPath(new URL('../../dist/xgt-fast.mjs', import.meta.url));
+const fast = fileURLToPath(new URL('../../dist/xgt-fast.cjs', import.meta.url));
 type Run = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: unknown, send: (t: string) => void,
   probe?: CallQueue) => Promise<{ ran: number; firstFailure: number; replayed?: number }>;
 const load = async () => ((await import(fast)) as { runBatchScript: Run }).runBatchScript;

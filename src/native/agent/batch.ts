@@ -5,12 +5,12 @@
  * its ioctls and a little warm JavaScript, not a round trip between two processes.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { refused } from '../../errors.js';
 import type { Backend } from '../../backend/types.js';
 import type { BatchRun } from '../../cli/batch-lines.js';
 import type { StepProbe } from '../../cli/batch-pipeline.js';
 import { CallQueue, type CallMaker } from '../../cli/batch-calls.js';
+import { loadFastBundle } from '../../cli/lite/bundle-loader.js';
 import { packageRoot } from '../../package-root.js';
 import { asJson } from './as-json.js';
 import { NativeBackend } from '../backend.js';
@@ -22,7 +22,7 @@ export type BatchOutcome = BatchRun | { declined: true; stale?: true };
 type RunBatchScript = (text: string, env: NodeJS.ProcessEnv, keepGoing: boolean, backend: Backend,
   send: (text: string) => void, probe?: StepProbe) => Promise<BatchOutcome>;
 
-let runScript: Promise<RunBatchScript> | undefined;
+let runScript: RunBatchScript | undefined;
 
 function parseArgs(args: unknown[]): [string, NodeJS.ProcessEnv, boolean] {
   const [text, env, keepGoing] = args;
@@ -66,9 +66,7 @@ export async function runBatchInAgent(host: NativeHost, args: unknown[], send: (
   const [text, env, keepGoing] = parseArgs(args);
   // the lines would run on commands loaded from disk, and those may now be another build's
   if (host.build.stale) return { declined: true, stale: true };
-  runScript ??= import(pathToFileURL(join(packageRoot(), 'dist/xgt-fast.mjs')).href)
-    .then((m: { runBatchScript: RunBatchScript }) => m.runBatchScript);
-  const run = await runScript;
+  const run = runScript ??= loadFastBundle(join(packageRoot(), 'dist/xgt-fast.cjs')).exports.runBatchScript as RunBatchScript;
   // the lines' own calls go straight to this agent's devices, never through its socket
   const probe = new CallQueue(agentCalls(host));
   const backend = new NativeBackend({ call: <T>(op: string, ...a: unknown[]) => probe.call<T>(op, a.map((v) => v ?? null)), close() {} },

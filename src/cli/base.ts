@@ -12,7 +12,8 @@ import { atOnce } from './flags.js';
 import { parseUint, U16_MAX } from './numbers.js';
 import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
-import { errColour } from './output.js';
+import { colourReady, errColour } from './output.js';
+import { writeErr, writeOut } from './stdio.js';
 
 export const globalFlags = {
   backend: Flags.option({
@@ -54,6 +55,12 @@ export abstract class XgtCommand extends Command {
 
   /** Set by a batch for a replayable command: hears the backend step its line makes. */
   onStep?: (step: () => Promise<unknown>) => void;
+
+  /** Colour, when a stream is a terminal, is settled before the command prints anything. */
+  protected _run<T>(): Promise<T> {
+    const painting = colourReady();
+    return painting ? painting.then(() => super._run<T>()) : super._run<T>();
+  }
 
   /** The op name errors carry, e.g. gnttab.map. */
   protected get op(): string {
@@ -103,7 +110,7 @@ export abstract class XgtCommand extends Command {
 
   /** Human output only; --json prints the returned result instead. */
   protected human(text: string | (() => string)): void {
-    if (!this.jsonEnabled()) process.stdout.write(`${typeof text === 'function' ? text() : text}\n`);
+    if (!this.jsonEnabled()) writeOut(`${typeof text === 'function' ? text() : text}\n`);
   }
 
   /** No xgt command is deprecated; oclif's check costs a scan of every command id per run. */
@@ -114,7 +121,7 @@ export abstract class XgtCommand extends Command {
     const batch = this.batch;
     // in a batch, output waits for the commit that makes it true (see Batch)
     if (batch) batch.output.push(line);
-    else process.stdout.write(line);
+    else writeOut(line);
   }
 
   async catch(err: Error & { exitCode?: number }): Promise<never | void> {
@@ -127,7 +134,7 @@ export abstract class XgtCommand extends Command {
     if (batch) batch.failed = e.exitCode;
     else process.exitCode = e.exitCode;
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
-    else process.stderr.write(`${errorLine(e)}\n`);
+    else writeErr(`${errorLine(e)}\n`);
   }
 }
 
@@ -150,7 +157,7 @@ export function toXgtError(err: unknown, op: string): XgtError {
   if (e instanceof Errors.CLIError) {
     return usage(op, oneLine(e.message));
   }
-  if (process.env.XGT_DEBUG) process.stderr.write(`${e?.stack ?? String(e)}\n`);
+  if (process.env.XGT_DEBUG) writeErr(`${e?.stack ?? String(e)}\n`);
   return new XgtError('refused', 'EIO', op, `internal error: ${oneLine(e?.message ?? String(e))}`);
 }
 

@@ -2,6 +2,7 @@
 import { Errors } from '@oclif/core';
 import { usage } from '../errors.js';
 import { errorLine } from './base.js';
+import { writeErr, writeOut } from './stdio.js';
 
 export function reportTopLevelError(err: unknown, argv: string[]): void {
   if (err instanceof Errors.ExitError) {
@@ -11,6 +12,6 @@ export function reportTopLevelError(err: unknown, argv: string[]): void {
   const msg = err instanceof Error ? err.message : String(err);
   const e = usage('xgt', msg.split('\n')[0] + (/not found/.test(msg) ? ' (see xgt --help)' : ''));
   process.exitCode = e.exitCode;
-  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
-  else process.stderr.write(`${errorLine(e)}\n`);
+  if (argv.includes('--json')) writeOut(`${JSON.stringify({ error: e.toJSON() })}\n`);
+  else writeErr(`${errorLine(e)}\n`);
 }

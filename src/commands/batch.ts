@@ -8,6 +8,7 @@ import type { BatchOutcome } from '../native/agent/batch.js';
 import { RAW_OUTPUT } from '../native/frames.js';
 import { XgtCommand } from '../cli/base.js';
 import { usage, XgtError } from '../errors.js';
+import { writeErr, writeOut } from '../cli/stdio.js';
 
 /** Group commit: a commit (and the output it makes true) every 64 lines or 5 ms. */
 const GROUP_LINES = 64;
@@ -37,9 +38,9 @@ export default class Batch extends XgtCommand {
     const ms = performance.now() - this.started;
     const cpu = process.cpuUsage(this.cpuAtStart);
     process.exitCode = firstFailure;
-    if (!this.jsonEnabled()) process.stderr.write(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
+    if (!this.jsonEnabled()) writeErr(`batch: ${ran} command(s) run${firstFailure ? `, stopped or failed with exit ${firstFailure}` : ''}\n`);
     if (process.env.XGT_BATCH_TIMING === '1') {
-      process.stderr.write(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(ran / (ms / 1000)) : 0}/s, `
+      writeErr(`batch timing: ${ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(ran / (ms / 1000)) : 0}/s, `
         + `run by ${byAgent ? 'the agent' : 'this process'} (from the script read to the last result; `
         + `${byAgent?.ms !== undefined ? `the agent's batch ${byAgent.ms.toFixed(1)} ms, ` : ''}`
         + `${replayed ? `${replayed} repeated line(s) replayed, ` : ''}`
@@ -70,7 +71,7 @@ export default class Batch extends XgtCommand {
         keepGoing, groupLines: GROUP_LINES, groupMs: GROUP_MS,
         flush: () => {
           for (const b of pool.values()) b.flushBatch?.();
-          if (output.length) process.stdout.write(output.splice(0).join(''));
+          if (output.length) writeOut(output.splice(0).join(''));
         },
       });
       return { ...run, replayed: runner.replayed };
@@ -107,7 +108,7 @@ export default class Batch extends XgtCommand {
       try {
         outcome = await agent.stream<BatchOutcome>('batch.run', [text, { ...process.env }, keepGoing, RAW_OUTPUT], (out) => {
           printed = true;
-          process.stdout.write(out);
+          writeOut(out);
         });
       } catch (e) {
         // an agent started by an older or newer xgt may not take this request: it ran nothing
@@ -116,7 +117,7 @@ export default class Batch extends XgtCommand {
       }
       if (!('declined' in outcome)) return outcome;
       if (outcome.stale) {
-        process.stderr.write('xgt: note: the agent runs another build of xgt than the one installed, so the lines run here, '
+        writeErr('xgt: note: the agent runs another build of xgt than the one installed, so the lines run here, '
           + 'one call to it each; `xgt agent stop` restarts it on the new build (dropping its mappings and bindings)\n');
       }
       return undefined;

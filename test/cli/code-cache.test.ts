@@ -22,12 +22,10 @@ async function runFrom(file: string, state: string) {
   const script = `
     const { loadFastBundle } = require(${JSON.stringify(join(root, 'dist/load-fast.cjs'))});
     const loaded = loadFastBundle(${JSON.stringify(file)});
-    let out = '';
-    process.stdout.write = (t) => { out += t; return true; };
     loaded.exports.runFast(['evtchn', 'bind', '--unbound', '--remote', '0', '--json'])
-      .then((ran) => process.stderr.write(JSON.stringify({ cached: loaded.cached, ran, out })));`;
-  const { stderr } = await execa(process.execPath, ['-e', script], { env: { XGT_STATE: tmp.file(state) }, extendEnv: false });
-  return JSON.parse(stderr) as { cached: boolean; ran: boolean; out: string };
+      .then((ran) => process.stderr.write(JSON.stringify({ cached: loaded.cached, ran })));`;
+  const { stdout, stderr } = await execa(process.execPath, ['-e', script], { env: { XGT_STATE: tmp.file(state) }, extendEnv: false });
+  return { ...(JSON.parse(stderr) as { cached: boolean; ran: boolean }), out: stdout };
 }
 
 /** A copy of the bundle and its cache in the scratch directory, each changed by `edit`. */

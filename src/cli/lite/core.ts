@@ -7,6 +7,7 @@
  */
 import { Fallback } from './fallback.js';
 import { asGiven, envOf, liteParse, type ArgDef, type FlagDef, type ParseInput } from './parse.js';
+import { writeOut } from '../stdio.js';
 
 type Opts = Record<string, unknown>;
 
@@ -99,7 +100,7 @@ export abstract class Command {
   }
 
   logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    writeOut(`${JSON.stringify(json, null, 2)}\n`);
   }
 
   /** Not async: commands await it, and a parse that needs no promise costs them one turn, not four. */

@@ -8,6 +8,7 @@ import { hoistGlobalFlags } from '../argv.js';
 import { errorLine, toXgtError } from '../base.js';
 import type { BatchContext } from '../batch-context.js';
 import { isFallback } from './fallback.js';
+import { writeDirectly, writeErr } from '../stdio.js';
 
 export interface RunnableCommand {
   id?: string;
@@ -56,6 +57,8 @@ export function findCommandId(argv: readonly string[], ids: readonly string[]): 
 
 /** Runs argv if the fast path can; false means oclif must (nothing has been done or printed). */
 export async function runFast(argv: string[], config: LiteConfig): Promise<boolean> {
+  // a cold process of its own: its output need not wait for Node's streams (see stdio.ts)
+  writeDirectly();
   const words = hoistGlobalFlags(argv);
   const found = findCommandId(words, config.commandIDs);
   if (!found) return false;
@@ -71,7 +74,7 @@ export async function runFast(argv: string[], config: LiteConfig): Promise<boole
     // the commands report their own errors; this is one that escaped them
     const e = toXgtError(err, id.replace(/:/g, '.'));
     process.exitCode = e.exitCode;
-    process.stderr.write(`${errorLine(e)}\n`);
+    writeErr(`${errorLine(e)}\n`);
     return true;
   }
 }

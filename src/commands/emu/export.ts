@@ -4,6 +4,7 @@ import { EmuCommand } from '../../cli/emu-command.js';
 import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
 import { exportHost } from '../../emu/admin.js';
+import { writeOut } from '../../cli/stdio.js';
 
 export default class EmuExport extends EmuCommand {
   static summary = 'Dump the whole emulated host as JSON (to FILE, or to stdout)';
@@ -14,7 +15,7 @@ export default class EmuExport extends EmuCommand {
     const { args, flags } = await this.parse(EmuExport);
     const doc = this.withStore(flags, (st) => st.read(() => exportHost(st)));
     if (args.file === undefined) {
-      if (!this.jsonEnabled()) process.stdout.write(`${JSON.stringify(doc)}\n`);
+      if (!this.jsonEnabled()) writeOut(`${JSON.stringify(doc)}\n`);
       return doc;
     }
     const tmp = `${args.file}.tmp-${process.pid}`;

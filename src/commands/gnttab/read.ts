@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { pageTarget, targetFlags } from '../../cli/page-target.js';
+import { writeOut } from '../../cli/stdio.js';
 
 export default class GnttabRead extends XgtCommand {
   static summary = 'Read bytes of a shared page, through a mapping (--index) or a grant (--ref)';
@@ -21,8 +22,8 @@ export default class GnttabRead extends XgtCommand {
     const bytes = Buffer.from(await this.withBackend(flags, (b) => b.gnttab.read(target, flags.offset, flags.length)));
     const encoding = flags.format === 'base64' ? 'base64' : 'hex';
     if (!this.jsonEnabled()) {
-      if (flags.format === 'raw') process.stdout.write(bytes);
-      else process.stdout.write(`${bytes.toString(encoding)}\n`);
+      if (flags.format === 'raw') writeOut(bytes);
+      else writeOut(`${bytes.toString(encoding)}\n`);
     }
     return { data: bytes.toString(encoding), encoding, length: bytes.length };
   }

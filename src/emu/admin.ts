@@ -4,7 +4,7 @@
  */
 import { usage } from '../errors.js';
 import { seedHost } from './host-layout.js';
-import { SCHEMA_VERSION } from './schema.js';
+import { RECOUNT_GNTDEV_GAPS, SCHEMA_VERSION, UPGRADES } from './schema.js';
 import type { StateStore } from './store.js';
 
 export const EXPORT_FORMAT = 'xgt-emu-state';
@@ -43,7 +43,10 @@ export function importHost(st: StateStore, doc: unknown): { domains: number } {
   const op = 'emu.import';
   const d = doc as StateExport;
   if (!d || typeof d !== 'object' || d.format !== EXPORT_FORMAT) throw usage(op, 'not an xgt state export (format field missing)');
-  if (d.version !== SCHEMA_VERSION) throw usage(op, `export version ${String(d.version)} is not this xgt's (${SCHEMA_VERSION})`);
+  // an export of an older schema differs only in what an upgrade derives again below
+  if (d.version !== SCHEMA_VERSION && !(typeof d.version === 'number' && d.version < SCHEMA_VERSION && UPGRADES[d.version])) {
+    throw usage(op, `export version ${String(d.version)} is not this xgt's (${SCHEMA_VERSION})`);
+  }
   if (!d.tables || typeof d.tables !== 'object') throw usage(op, 'export has no tables');
   for (const name of Object.keys(d.tables)) {
     if (!(TABLES as readonly string[]).includes(name)) throw usage(op, `unknown table ${name} in export`);
@@ -76,5 +79,7 @@ export function importHost(st: StateStore, doc: unknown): { domains: number } {
     }
   }
   if (!st.get(`SELECT 1 FROM domains WHERE domid = 0 AND state = 'running'`)) throw usage(op, 'export has no Domain-0');
+  // derived from the maps, never taken from the file
+  st.run(RECOUNT_GNTDEV_GAPS);
   return { domains: st.get<{ n: number }>('SELECT count(*) AS n FROM domains')!.n };
 }

@@ -32,6 +32,14 @@ const CHECKS: { check: string; sql: string; detail: (r: Record<string, unknown>)
     detail: (r) => `domain ${r.domid}'s mapping at page ${r.page} has ${r.n} of ${r.count} pages`,
   },
   {
+    check: "each mapping's gap_after is the free pages up to the next mapping",
+    sql: `SELECT domid, page, gap_after, want FROM (SELECT m.domid, m.page, m.gap_after,
+            (SELECT n.page FROM gntdev_maps n WHERE n.domid = m.domid AND n.page > m.page ORDER BY n.page LIMIT 1)
+              - (m.page + m.count) AS want
+          FROM gntdev_maps m) WHERE gap_after IS NOT want`,
+    detail: (r) => `domain ${r.domid}'s mapping at page ${r.page} records ${r.gap_after ?? 'no map'} after it, not ${r.want ?? 'no map'}`,
+  },
+  {
     check: 'every grant belongs to a gntalloc page, and back',
     sql: `SELECT g.domid, g.ref, 'grant without gntalloc page' AS what FROM grants g
             LEFT JOIN gntalloc a ON a.domid = g.domid AND a.ref = g.ref WHERE a.ref IS NULL

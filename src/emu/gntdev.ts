@@ -10,25 +10,54 @@ import { pinForMap, unpin } from './grant-table.js';
 import { releaseIfUnused } from './gntalloc.js';
 import { PAGE_SIZE } from './host-layout.js';
 import { domainRow } from './domain-rows.js';
+import { RECOUNT_GNTDEV_GAPS } from './schema.js';
 import type { StateStore } from './store.js';
 
 const OP_MAP = 'gnttab.map';
 const OP_UNMAP = 'gnttab.unmap';
 
-export interface MapRow { domid: number; page: number; count: number; granter: number; readonly: number }
+export interface MapRow { domid: number; page: number; count: number; granter: number; readonly: number; gap_after: number | null }
 
 /**
  * The kernel walks its maps in index order and slots the new one in front of the first map it
- * ends strictly before; so a gap of exactly `count` pages is not reused.
+ * ends strictly before; so a gap of exactly `count` pages is not reused. Each map row keeps the
+ * free pages after it (gap_after), and only maps followed by free pages are indexed: the walk
+ * skips every run of adjacent maps, so its cost does not grow with a domain's mappings.
  */
 export function placeIndex(st: StateStore, domid: number, count: number): number {
-  let page = 0;
-  for (const m of st.stmt('SELECT page, count FROM gntdev_maps WHERE domid = ? ORDER BY page')
-    .iterate(domid) as Iterable<{ page: number; count: number }>) {
-    if (page + count < m.page) break;
-    page = m.page + m.count;
+  const page = firstFit(st, domid, count);
+  if (!st.get('SELECT 1 FROM gntdev_maps WHERE domid = ? AND page BETWEEN ? AND ? LIMIT 1', domid, page, page + count)) {
+    return page;
   }
-  return page;
+  // the gaps on file do not match the maps (written by hand, or by an older xgt still running
+  // after this one upgraded the file): count them again
+  st.run(RECOUNT_GNTDEV_GAPS);
+  return firstFit(st, domid, count);
+}
+
+function firstFit(st: StateStore, domid: number, count: number): number {
+  const first = st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? ORDER BY page LIMIT 1', domid);
+  if (!first || count < first.page) return 0;
+  // without statistics SQLite would walk the primary key; the index's own condition, spelled
+  // out, is what lets it take the index
+  return st.get<{ end: number }>(`SELECT page + count AS end FROM gntdev_maps INDEXED BY gntdev_maps_gap
+    WHERE domid = ? AND (gap_after IS NULL OR gap_after > 0) AND (gap_after IS NULL OR gap_after > ?)
+    ORDER BY page LIMIT 1`, domid, count)!.end;
+}
+
+/** The free pages from `end` to the next map, null if none follows. */
+function gapFrom(st: StateStore, domid: number, end: number): number | null {
+  const next = st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? AND page >= ? ORDER BY page LIMIT 1', domid, end);
+  return next ? next.page - end : null;
+}
+
+/** Recounts the gap after the map in front of `page`, once a map there came or went. */
+function regapBefore(st: StateStore, domid: number, page: number): void {
+  const prev = st.get<{ page: number; count: number }>(
+    'SELECT page, count FROM gntdev_maps WHERE domid = ? AND page < ? ORDER BY page DESC LIMIT 1', domid, page);
+  if (prev) {
+    st.run('UPDATE gntdev_maps SET gap_after = ? WHERE domid = ? AND page = ?', gapFrom(st, domid, prev.page + prev.count), domid, prev.page);
+  }
 }
 
 export function maptrackInUse(st: StateStore, domid: number): number {
@@ -42,8 +71,9 @@ export function mapGrants(st: StateStore, domid: number, granter: number, refs: 
   }
   const page = placeIndex(st, domid, refs.length);
   let handles = maptrackInUse(st, domid);
-  st.run('INSERT INTO gntdev_maps (domid, page, count, granter, readonly) VALUES (?, ?, ?, ?, ?)',
-    domid, page, refs.length, granter, readonly ? 1 : 0);
+  st.run('INSERT INTO gntdev_maps (domid, page, count, granter, readonly, gap_after) VALUES (?, ?, ?, ?, ?, ?)',
+    domid, page, refs.length, granter, readonly ? 1 : 0, gapFrom(st, domid, page + refs.length));
+  regapBefore(st, domid, page);
   refs.forEach((ref, pos) => {
     const mfn = pinForMap(st, OP_MAP, domid, granter, ref, readonly, handles++);
     st.run('INSERT INTO gntdev_pages (domid, page, pos, granter, ref, mfn) VALUES (?, ?, ?, ?, ?, ?)',
@@ -79,6 +109,7 @@ export function unmapIndex(st: StateStore, domid: number, index: number,
 export function removeMap(st: StateStore, m: MapRow, pages: { ref: number }[]): void {
   st.run('DELETE FROM gntdev_pages WHERE domid = ? AND page = ?', m.domid, m.page);
   st.run('DELETE FROM gntdev_maps WHERE domid = ? AND page = ?', m.domid, m.page);
+  regapBefore(st, m.domid, m.page);
   for (const p of pages) {
     unpin(st, m.granter, p.ref, m.readonly === 1);
     releaseIfUnused(st, m.granter, p.ref);

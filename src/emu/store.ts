@@ -9,7 +9,7 @@ import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, renameS
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { unavailable, XgtError } from '../errors.js';
-import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION, UPGRADES } from './schema.js';
 import { seedHost } from './host-layout.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -75,11 +75,25 @@ export class StateStore {
     if (appId !== APPLICATION_ID) {
       throw unavailable('emu.open', `${this.path} is an SQLite file of another program, not an xgt state file`);
     }
-    if (version !== SCHEMA_VERSION) {
+    if (version < SCHEMA_VERSION && UPGRADES[version] !== undefined) this.upgrade();
+    else if (version !== SCHEMA_VERSION) {
       const rel = version > SCHEMA_VERSION ? 'newer than' : 'older than';
       throw unavailable('emu.open',
         `state file ${this.path} has schema version ${version}, ${rel} this xgt's (${SCHEMA_VERSION})`);
     }
+  }
+
+  /**
+   * Brings an older state file up to this schema, in one transaction: processes that open it at
+   * once take turns, and the first one upgrades it.
+   */
+  private upgrade(): void {
+    this.db.transaction(() => {
+      for (let v = this.db.pragma('user_version', { simple: true }) as number; v < SCHEMA_VERSION; v++) {
+        this.db.exec(UPGRADES[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }
+    }).immediate();
   }
 
   /** A cached prepared statement: the same SQL is compiled once per process. */

@@ -45,6 +45,7 @@ describe('emu check', () => {
     ['UPDATE grants SET pin_write = pin_write + 1 WHERE ref = 8', 'pin counts (GTF_reading/GTF_writing) match the mappings'],
     ["UPDATE grants SET to_domid = 7 WHERE ref = 8", 'mapping pins a grant that permits it'],
     ['DELETE FROM gntdev_pages WHERE pos = 1', 'every mapping has its pages'],
+    ['UPDATE gntdev_maps SET gap_after = 5 WHERE page = 0', "each mapping's gap_after is the free pages up to the next mapping"],
     ['DELETE FROM gntalloc WHERE ref = 9', 'every grant belongs to a gntalloc page, and back'],
     ['INSERT INTO grant_free (domid, pos, ref) VALUES (0, 99, 8)', 'free grant refs are free and within the table'],
     ["UPDATE evtchn SET remote_port = 77 WHERE state = 'interdomain' AND domid = 0", 'interdomain peers point back'],

@@ -18,7 +18,7 @@ async function main(typed) {
   } catch (err) {
     // Errors that escape a command (unknown command or topic) get the same one-line, exit-2
     // treatment as the commands' own usage errors.
-    reportTopLevelError(err, argv);
+    await reportTopLevelError(err, argv);
   }
 }
 

@@ -45,6 +45,8 @@ describe('colour', () => {
     const table = await onTerminal({}, 'gnttab list');
     expect(table).toContain(`${ESC}1mgranted`);
     expect(await onTerminal({}, 'evtchn notify 999')).toContain(`${ESC}31mxgt:`);
+    // an error before any command runs (oclif's path) is coloured the same
+    expect(await onTerminal({}, 'bogus')).toContain(`${ESC}31mxgt:`);
     expect(await onTerminal({ NO_COLOR: '1' }, 'gnttab list')).not.toContain(ESC);
     expect(await onTerminal({ TERM: 'dumb' }, 'evtchn notify 999')).not.toContain(ESC);
   });

@@ -8,6 +8,7 @@ import { hoistGlobalFlags } from '../argv.js';
 import { errorLine, toXgtError } from '../base.js';
 import type { BatchContext } from '../batch-context.js';
 import { isFallback } from './fallback.js';
+import { colourReady } from '../output.js';
 import { writeDirectly, writeErr } from '../stdio.js';
 
 export interface RunnableCommand {
@@ -74,6 +75,7 @@ export async function runFast(argv: string[], config: LiteConfig): Promise<boole
     // the commands report their own errors; this is one that escaped them
     const e = toXgtError(err, id.replace(/:/g, '.'));
     process.exitCode = e.exitCode;
+    await colourReady();
     writeErr(`${errorLine(e)}\n`);
     return true;
   }

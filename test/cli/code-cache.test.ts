@@ -24,7 +24,9 @@ async function runFrom(file: string, state: string) {
     const loaded = loadFastBundle(${JSON.stringify(file)});
     loaded.exports.runFast(['evtchn', 'bind', '--unbound', '--remote', '0', '--json'])
       .then((ran) => process.stderr.write(JSON.stringify({ cached: loaded.cached, ran })));`;
-  const { stdout, stderr } = await execa(process.execPath, ['-e', script], { env: { XGT_STATE: tmp.file(state) }, extendEnv: false });
+  // (NODE_OPTIONS passes: V8 takes a cache only under the flags the build made it with)
+  const env = { XGT_STATE: tmp.file(state), ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}) };
+  const { stdout, stderr } = await execa(process.execPath, ['-e', script], { env, extendEnv: false });
   return { ...(JSON.parse(stderr) as { cached: boolean; ran: boolean }), out: stdout };
 }
 

@@ -18,7 +18,7 @@ export interface Addon {
   gntallocDealloc(fd: number, index: number, count: number): void;
   gntdevMap(fd: number, domid: number, refs: number[]): number;
   gntdevUnmap(fd: number, index: number, count: number): void;
-  /** maps and unmaps in one call (see xgt_native.c): how many were done, their results two per op in `out` */
+  /** maps and unmaps in one call (see addon/gnttab.c): how many were done, their results two per op in `out` */
   gntdevRun(fd: number, ops: Float64Array, out: Float64Array): number;
   gntdevCopyStatus(fd: number, domid: number, ref: number): number;
   mmap(fd: number, length: number, writable: boolean, offset: number): number;

@@ -1,7 +1,7 @@
 /**
  * NativeGnttab.runTogether (the agent's grant maps and unmaps made by one device call) must
  * give what map() and unmap() one by one give — results, refusals, and the books that list()
- * and later calls read — on a stand-in gntdev. Its device half, gntdevRun in xgt_native.c, runs
+ * and later calls read — on a stand-in gntdev. Its device half, gntdevRun in addon/gnttab.c, runs
  * against the real one in test/xen/batch-in-agent.sh.
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -16,7 +16,7 @@ const GNTST_BAD_GNTREF = -4;
 /**
  * gntdev as far as these calls go: MAP_GRANT_REF takes any refs and hands out the lowest free
  * index; mmap of a mapping with a ref its domain never granted fails with EINVAL (as the real
- * driver answers every refused map), and GRANT_COPY says why. gntdevRun follows xgt_native.c.
+ * driver answers every refused map), and GRANT_COPY says why. gntdevRun follows addon/gnttab.c.
  */
 function standInGntdev(granted: Set<number>, log: string[]) {
   const maps = new Map<number, { refs: number[]; mapped?: number }>();

@@ -75,7 +75,7 @@ export class StateStore {
     if (appId !== APPLICATION_ID) {
       throw unavailable('emu.open', `${this.path} is an SQLite file of another program, not an xgt state file`);
     }
-    if (version < SCHEMA_VERSION && UPGRADES[version] !== undefined) this.upgrade();
+    if (version < SCHEMA_VERSION && UPGRADES[version] !== undefined) this.upgrade(version);
     else if (version !== SCHEMA_VERSION) {
       const rel = version > SCHEMA_VERSION ? 'newer than' : 'older than';
       throw unavailable('emu.open',
@@ -87,13 +87,18 @@ export class StateStore {
    * Brings an older state file up to this schema, in one transaction: processes that open it at
    * once take turns, and the first one upgrades it.
    */
-  private upgrade(): void {
-    this.db.transaction(() => {
-      for (let v = this.db.pragma('user_version', { simple: true }) as number; v < SCHEMA_VERSION; v++) {
-        this.db.exec(UPGRADES[v]);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }
-    }).immediate();
+  private upgrade(from: number): void {
+    try {
+      this.db.transaction(() => {
+        for (let v = this.db.pragma('user_version', { simple: true }) as number; v < SCHEMA_VERSION; v++) {
+          this.db.exec(UPGRADES[v]);
+          this.db.pragma(`user_version = ${v + 1}`);
+        }
+      }).immediate();
+    } catch (e) {
+      throw unavailable('emu.open', `${sqliteUnavailable(e, this.path).message}: it has schema version ${from}, `
+        + `which this xgt upgrades to ${SCHEMA_VERSION} in place, and could not`);
+    }
   }
 
   /** A cached prepared statement: the same SQL is compiled once per process. */

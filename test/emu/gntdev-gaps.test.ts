@@ -14,7 +14,8 @@ import { checkHost } from '../../src/emu/check.js';
 import { SCHEMA_VERSION } from '../../src/emu/schema.js';
 import { StateStore } from '../../src/emu/store.js';
 import { BIN } from '../helpers/cli.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { XgtError } from '../../src/errors.js';
+import { sha256, tmpDir } from '../helpers/tmp.js';
 
 const PAGE = 4096;
 const tmp = tmpDir();
@@ -117,6 +118,25 @@ describe('a state file of the previous schema', () => {
     expect(st.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(checkHost(st)).toEqual([]);
     st.close();
+  });
+
+  it('that cannot be upgraded is refused in one line, and left as it was', async () => {
+    await previousSchemaFile('v1-odd.db');
+    // a file that claims version 1 but already has the column the upgrade adds
+    const db = new Database(tmp.file('v1-odd.db'));
+    db.exec('ALTER TABLE gntdev_maps ADD COLUMN gap_after INTEGER');
+    db.close();
+    const before = sha256(tmp.file('v1-odd.db'));
+    let err: unknown;
+    try {
+      StateStore.open(tmp.file('v1-odd.db')).close();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(XgtError);
+    expect((err as XgtError).exitCode).toBe(3);
+    expect((err as XgtError).message).toMatch(/cannot be used \(duplicate column name: gap_after\): it has schema version 1, which this xgt upgrades to \d+ in place, and could not$/);
+    expect(sha256(tmp.file('v1-odd.db'))).toBe(before);
   });
 
   it('exports something this xgt imports, gaps counted again', async () => {

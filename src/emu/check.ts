@@ -40,6 +40,15 @@ const CHECKS: { check: string; sql: string; detail: (r: Record<string, unknown>)
     detail: (r) => `domain ${r.domid}'s mapping at page ${r.page} records ${r.gap_after ?? 'no map'} after it, not ${r.want ?? 'no map'}`,
   },
   {
+    check: "each domain's usage counts match its mappings and grants",
+    sql: `SELECT domid, maptrack_used, gntalloc_used, m, g FROM (SELECT d.domid, d.maptrack_used, d.gntalloc_used,
+            (SELECT count(*) FROM gntdev_pages p WHERE p.domid = d.domid) AS m,
+            (SELECT count(*) FROM gntalloc a WHERE a.domid = d.domid AND a.released = 0) AS g
+          FROM domains d) WHERE maptrack_used != m OR gntalloc_used != g`,
+    detail: (r) => `domain ${r.domid} counts ${r.maptrack_used} mapped pages and ${r.gntalloc_used} grants; `
+      + `its rows say ${r.m} and ${r.g}`,
+  },
+  {
     check: 'every grant belongs to a gntalloc page, and back',
     sql: `SELECT g.domid, g.ref, 'grant without gntalloc page' AS what FROM grants g
             LEFT JOIN gntalloc a ON a.domid = g.domid AND a.ref = g.ref WHERE a.ref IS NULL

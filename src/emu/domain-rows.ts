@@ -18,6 +18,9 @@ export interface DomainRow {
   dm_target: number | null;
   gntalloc_limit: number;
   gntdev_limit: number;
+  /** gntdev pages it maps, and grants its gntalloc device holds (kept by triggers: schema.ts) */
+  maptrack_used: number;
+  gntalloc_used: number;
 }
 
 export function domainRow(st: StateStore, domid: number): DomainRow | undefined {

@@ -27,7 +27,7 @@ export interface GntallocRow {
  * list and forgets it at once (seen on the real dom0).
  */
 export function gntallocInUse(st: StateStore, domid: number): number {
-  return st.get<{ n: number }>('SELECT count(*) AS n FROM gntalloc WHERE domid = ? AND released = 0', domid)!.n;
+  return st.get<{ n: number }>('SELECT gntalloc_used AS n FROM domains WHERE domid = ?', domid)?.n ?? 0;
 }
 
 /**

@@ -61,7 +61,7 @@ function regapBefore(st: StateStore, domid: number, page: number): void {
 }
 
 export function maptrackInUse(st: StateStore, domid: number): number {
-  return st.get<{ n: number }>('SELECT count(*) AS n FROM gntdev_pages WHERE domid = ?', domid)!.n;
+  return st.get<{ n: number }>('SELECT maptrack_used AS n FROM domains WHERE domid = ?', domid)?.n ?? 0;
 }
 
 export function mapGrants(st: StateStore, domid: number, granter: number, refs: number[], readonly: boolean): MapResult {

@@ -20,9 +20,34 @@ export const RECOUNT_GNTDEV_GAPS = `UPDATE gntdev_maps SET gap_after =
   (SELECT n.page FROM gntdev_maps n WHERE n.domid = gntdev_maps.domid AND n.page > gntdev_maps.page ORDER BY n.page LIMIT 1)
   - (page + count)`;
 
+/**
+ * A domain's gntdev pages mapped (the maptrack entries they hold) and the grants its gntalloc
+ * device holds, kept in its row by triggers, whatever code adds or removes the rows: a map or a
+ * grant checks its limit without counting rows.
+ */
+const USAGE_TRIGGERS = `
+CREATE TRIGGER maptrack_in AFTER INSERT ON gntdev_pages
+  BEGIN UPDATE domains SET maptrack_used = maptrack_used + 1 WHERE domid = NEW.domid; END;
+CREATE TRIGGER maptrack_out AFTER DELETE ON gntdev_pages
+  BEGIN UPDATE domains SET maptrack_used = maptrack_used - 1 WHERE domid = OLD.domid; END;
+CREATE TRIGGER gntalloc_in AFTER INSERT ON gntalloc WHEN NEW.released = 0
+  BEGIN UPDATE domains SET gntalloc_used = gntalloc_used + 1 WHERE domid = NEW.domid; END;
+CREATE TRIGGER gntalloc_out AFTER DELETE ON gntalloc WHEN OLD.released = 0
+  BEGIN UPDATE domains SET gntalloc_used = gntalloc_used - 1 WHERE domid = OLD.domid; END;
+CREATE TRIGGER gntalloc_released AFTER UPDATE OF released ON gntalloc WHEN OLD.released != NEW.released
+  BEGIN UPDATE domains SET gntalloc_used = gntalloc_used + (NEW.released = 0) - (OLD.released = 0) WHERE domid = NEW.domid; END;`;
+
+/** Sets every domain's usage counts from the rows themselves. */
+export const RECOUNT_USAGE = `UPDATE domains SET
+  maptrack_used = (SELECT count(*) FROM gntdev_pages p WHERE p.domid = domains.domid),
+  gntalloc_used = (SELECT count(*) FROM gntalloc a WHERE a.domid = domains.domid AND a.released = 0)`;
+
 /** What brings a state file of schema version N up to N + 1 (run by StateStore.open, in one transaction). */
 export const UPGRADES: Record<number, string> = {
-  1: `ALTER TABLE gntdev_maps ADD COLUMN gap_after INTEGER; ${RECOUNT_GNTDEV_GAPS}; ${GNTDEV_GAP_INDEX};`,
+  1: `ALTER TABLE gntdev_maps ADD COLUMN gap_after INTEGER; ${RECOUNT_GNTDEV_GAPS}; ${GNTDEV_GAP_INDEX};
+    ALTER TABLE domains ADD COLUMN maptrack_used INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE domains ADD COLUMN gntalloc_used INTEGER NOT NULL DEFAULT 0;
+    ${USAGE_TRIGGERS} ${RECOUNT_USAGE};`,
 };
 
 export const SCHEMA_SQL = `
@@ -46,7 +71,9 @@ CREATE TABLE domains (
   gntalloc_next_page INTEGER NOT NULL,  -- gntalloc indices only grow (in pages)
   dm_target         INTEGER,            -- a device-model stub domain: the domain it serves (XSM)
   gntalloc_limit    INTEGER NOT NULL DEFAULT 1024,  -- xen_gntalloc's module parameter 'limit'
-  gntdev_limit      INTEGER NOT NULL DEFAULT 65536  -- xen_gntdev's module parameter 'limit'
+  gntdev_limit      INTEGER NOT NULL DEFAULT 65536, -- xen_gntdev's module parameter 'limit'
+  maptrack_used     INTEGER NOT NULL DEFAULT 0,     -- gntdev pages it maps (USAGE_TRIGGERS)
+  gntalloc_used     INTEGER NOT NULL DEFAULT 0      -- grants its gntalloc device holds (USAGE_TRIGGERS)
 );
 
 -- guest frame -> machine frame, in ranges, with the p2m type of each range
@@ -176,4 +203,5 @@ CREATE TABLE pinned_extents (
   ord   INTEGER NOT NULL,
   PRIMARY KEY (domid, gpfn)
 ) WITHOUT ROWID;
+${USAGE_TRIGGERS}
 `;

@@ -46,6 +46,7 @@ describe('emu check', () => {
     ["UPDATE grants SET to_domid = 7 WHERE ref = 8", 'mapping pins a grant that permits it'],
     ['DELETE FROM gntdev_pages WHERE pos = 1', 'every mapping has its pages'],
     ['UPDATE gntdev_maps SET gap_after = 5 WHERE page = 0', "each mapping's gap_after is the free pages up to the next mapping"],
+    ['UPDATE domains SET gntalloc_used = gntalloc_used + 1 WHERE domid = 0', "each domain's usage counts match its mappings and grants"],
     ['DELETE FROM gntalloc WHERE ref = 9', 'every grant belongs to a gntalloc page, and back'],
     ['UPDATE grants SET pin_read = 0, pin_write = 0 WHERE ref = 10', 'a deallocated grant lingers only while it is mapped'],
     ['INSERT INTO grant_free (domid, pos, ref) VALUES (0, 99, 8)', 'free grant refs are free and within the table'],

@@ -1,9 +1,10 @@
 /**
  * gntdev places a mapping by the kernel's sorted first fit (XEN-FACTS A); the emulator finds the
  * place through the free pages each mapping records after it (gap_after), so that placing does
- * not walk every mapping. Here: the same places as the kernel's walk over long random sequences,
- * files of the previous schema upgraded (also by several processes at once), older exports
- * imported, and gaps on file that lie corrected instead of trusted.
+ * not walk every mapping, and checks its limits against counts kept by triggers. Here: the same
+ * places as the kernel's walk over long random sequences, files of the previous schema upgraded
+ * (also by several processes at once), older exports imported, and gaps on file that lie
+ * corrected instead of trusted.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
@@ -38,10 +39,12 @@ async function hostWithRefs(name: string, pages: number) {
   return { b, refs: g.refs };
 }
 
-/** Makes the file look as the previous schema left it: no gap_after, no index, version 1. */
+/** Makes the file look as the previous schema left it: no gaps, no usage counts, version 1. */
 function downgrade(path: string): void {
   const db = new Database(path);
   db.exec('DROP INDEX gntdev_maps_gap; ALTER TABLE gntdev_maps DROP COLUMN gap_after');
+  for (const t of ['maptrack_in', 'maptrack_out', 'gntalloc_in', 'gntalloc_out', 'gntalloc_released']) db.exec(`DROP TRIGGER ${t}`);
+  db.exec('ALTER TABLE domains DROP COLUMN maptrack_used; ALTER TABLE domains DROP COLUMN gntalloc_used');
   db.pragma('user_version = 1');
   db.close();
 }
@@ -98,6 +101,8 @@ describe('a state file of the previous schema', () => {
     const b = EmuBackend.open(tmp.file('v1.db'), 0);
     expect(b.st.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(checkHost(b.st)).toEqual([]);
+    // counted when upgraded: 8 grants held, 3 pages mapped
+    expect(b.st.get('SELECT gntalloc_used, maptrack_used FROM domains WHERE domid = 0')).toEqual({ gntalloc_used: 8, maptrack_used: 3 });
     // a one-page hole is not taken by a one-page mapping, two pages go after the last
     expect((await b.gnttab.map(0, [refs[4]], false)).index).toBe(4 * PAGE);
     await b.gnttab.unmap(2 * PAGE);

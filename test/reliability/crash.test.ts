@@ -52,9 +52,13 @@ describe('crashes', () => {
     writeFileSync(file, 'gnttab grant --to 0\n'.repeat(20000));
     for (let run = 0; run < 5; run++) {
       const child = execa('node', [BIN, 'batch', file], { env, reject: false });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 600 + run * 150);
+      // killed once it has printed something (a group has landed), at a different point each
+      // run: never before it starts, however fast the machine, nor after it ends
+      let timer: NodeJS.Timeout | undefined;
+      child.stdout!.once('data', () => { timer = setTimeout(() => child.kill('SIGKILL'), 10 + run * 40); });
       const r = await child;
       clearTimeout(timer);
+      expect(r.signal).toBe('SIGKILL');
       const printed = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).refs[0]);
       const granted = new Set((await xgt(['gnttab', 'list', '--json'], env)).json.granted.map((g: { ref: number }) => g.ref));
       expect(printed.filter((ref) => !granted.has(ref))).toEqual([]);

@@ -26,23 +26,25 @@ export interface MapRow { domid: number; page: number; count: number; granter: n
  */
 export function placeIndex(st: StateStore, domid: number, count: number): number {
   const page = firstFit(st, domid, count);
-  if (!st.get('SELECT 1 FROM gntdev_maps WHERE domid = ? AND page BETWEEN ? AND ? LIMIT 1', domid, page, page + count)) {
+  if (page !== undefined
+    && !st.get('SELECT 1 FROM gntdev_maps WHERE domid = ? AND page BETWEEN ? AND ? LIMIT 1', domid, page, page + count)) {
     return page;
   }
   // the gaps on file do not match the maps (written by hand, or by an older xgt still running
   // after this one upgraded the file): count them again
   st.run(RECOUNT_GNTDEV_GAPS);
-  return firstFit(st, domid, count);
+  return firstFit(st, domid, count)!;
 }
 
-function firstFit(st: StateStore, domid: number, count: number): number {
+/** Where the gaps on file put the mapping; undefined when they say there is no room at all. */
+function firstFit(st: StateStore, domid: number, count: number): number | undefined {
   const first = st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? ORDER BY page LIMIT 1', domid);
   if (!first || count < first.page) return 0;
   // without statistics SQLite would walk the primary key; the index's own condition, spelled
   // out, is what lets it take the index
   return st.get<{ end: number }>(`SELECT page + count AS end FROM gntdev_maps INDEXED BY gntdev_maps_gap
     WHERE domid = ? AND (gap_after IS NULL OR gap_after > 0) AND (gap_after IS NULL OR gap_after > ?)
-    ORDER BY page LIMIT 1`, domid, count)!.end;
+    ORDER BY page LIMIT 1`, domid, count)?.end;
 }
 
 /** The free pages from `end` to the next map, null if none follows. */

@@ -81,6 +81,10 @@ describe('gntdev placement', () => {
     b.st.db.exec('UPDATE gntdev_maps SET gap_after = 10 WHERE page = 0');
     expect((await b.gnttab.map(0, [refs[4]], false)).index).toBe(4 * PAGE);
     expect(checkHost(b.st)).toEqual([]);
+    // and the last mapping claiming another after it: no room anywhere, by the gaps
+    b.st.db.exec('UPDATE gntdev_maps SET gap_after = 0 WHERE page = 4');
+    expect((await b.gnttab.map(0, [refs[5]], false)).index).toBe(5 * PAGE);
+    expect(checkHost(b.st)).toEqual([]);
     b.close();
   });
 });

@@ -6,7 +6,7 @@ import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** Whether output to fd may be coloured: a terminal, no NO_COLOR, a TERM that is not dumb. */
-export function colourEnabled(fd: 1 | 2, env = process.env): boolean {
+export function colourEnabled(fd: number, env = process.env): boolean {
   return !('NO_COLOR' in env) && env.TERM !== 'dumb' && isTerminal(fd);
 }
 

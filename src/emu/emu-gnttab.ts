@@ -2,10 +2,10 @@
 import { refused } from '../errors.js';
 import type { Gnttab, GrantResult, PageTarget } from '../backend/types.js';
 import { reapIfIdle } from './domains.js';
-import { requireLive } from './domain-rows.js';
-import { allocGrefs, deallocRun, framesFromRef, gntallocInUse, listGranted } from './gntalloc.js';
+import { type DomainRow, requireLive } from './domain-rows.js';
+import { allocGrefs, deallocRun, framesFromRef, listGranted } from './gntalloc.js';
 import { inUse } from './grant-table.js';
-import { listMaps, mapAt, mapGrants, mapPages, maptrackInUse, unmapIndex } from './gntdev.js';
+import { listMaps, mapAt, mapGrants, mapPages, unmapIndex } from './gntdev.js';
 import { PAGE_SIZE } from './host-layout.js';
 import { MAPTRACK_ENTRIES } from './limits.js';
 import { readFrames, writeFrames } from './machine.js';
@@ -58,8 +58,8 @@ export class EmuGnttab implements Gnttab {
   async list(domid = this.domid) {
     return this.st.read(() => {
       mayInspect(this.st, this.domid, domid, 'gnttab.list');
-      const d = this.st.get<{ nr_grant_frames: number; max_grant_frames: number; gntalloc_limit: number }>(
-        'SELECT nr_grant_frames, max_grant_frames, gntalloc_limit FROM domains WHERE domid = ?', domid);
+      const d = this.st.get<Pick<DomainRow, 'nr_grant_frames' | 'max_grant_frames' | 'gntalloc_limit' | 'maptrack_used' | 'gntalloc_used'>>(
+        'SELECT nr_grant_frames, max_grant_frames, gntalloc_limit, maptrack_used, gntalloc_used FROM domains WHERE domid = ?', domid);
       if (!d) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);
       return {
         granted: listGranted(this.st, domid).map((r) => ({
@@ -70,9 +70,9 @@ export class EmuGnttab implements Gnttab {
           domid,
           nr_frames: d.nr_grant_frames,
           max_nr_frames: d.max_grant_frames,
-          maptrack_used: maptrackInUse(this.st, domid),
+          maptrack_used: d.maptrack_used,
           maptrack_max: MAPTRACK_ENTRIES,
-          gntalloc_used: gntallocInUse(this.st, domid),
+          gntalloc_used: d.gntalloc_used,
           gntalloc_limit: d.gntalloc_limit,
         },
       };

@@ -22,22 +22,16 @@ export interface GntallocRow {
 }
 
 /**
- * Grants that count toward the limit. A deallocated gref the grantee still maps does not: since
- * the XSA-396 fixes (Linux 5.17, so 6.1 too) gntalloc hands it to the grant table's deferred
- * list and forgets it at once (seen on the real dom0).
- */
-export function gntallocInUse(st: StateStore, domid: number): number {
-  return st.get<{ n: number }>('SELECT gntalloc_used AS n FROM domains WHERE domid = ?', domid)?.n ?? 0;
-}
-
-/**
  * ALLOC_GREF. Linux advances the fd's index before it allocates the grefs, and does not take
  * it back when that fails; `onIndexConsumed` lets the caller keep that advance while the rest
  * is rolled back.
  */
 export function allocGrefs(st: StateStore, d: DomainRow, to: number, pages: number, readonly: boolean,
   runAllocation: (fn: () => GrantResult) => GrantResult): GrantResult {
-  const used = gntallocInUse(st, d.domid);
+  // the grants the device holds (see schema.ts); a deallocated gref the grantee still maps is not
+  // one: since the XSA-396 fixes (Linux 5.17, so 6.1 too) gntalloc hands it to the grant table's
+  // deferred list and forgets it at once (seen on the real dom0)
+  const used = d.gntalloc_used;
   if (used + pages > d.gntalloc_limit) {
     throw refused('ENOSPC', OP_ALLOC,
       `gntalloc limit reached: ${used} of ${d.gntalloc_limit} grants in use, ${pages} more asked`);

@@ -62,17 +62,14 @@ function regapBefore(st: StateStore, domid: number, page: number): void {
   }
 }
 
-export function maptrackInUse(st: StateStore, domid: number): number {
-  return st.get<{ n: number }>('SELECT maptrack_used AS n FROM domains WHERE domid = ?', domid)?.n ?? 0;
-}
-
 export function mapGrants(st: StateStore, domid: number, granter: number, refs: number[], readonly: boolean): MapResult {
-  const limit = domainRow(st, domid)!.gntdev_limit;
+  const d = domainRow(st, domid)!;
+  const limit = d.gntdev_limit;
   if (refs.length === 0 || refs.length > limit) {
     throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${limit} refs (got ${refs.length})`);
   }
   const page = placeIndex(st, domid, refs.length);
-  let handles = maptrackInUse(st, domid);
+  let handles = d.maptrack_used;
   st.run('INSERT INTO gntdev_maps (domid, page, count, granter, readonly, gap_after) VALUES (?, ?, ?, ?, ?, ?)',
     domid, page, refs.length, granter, readonly ? 1 : 0, gapFrom(st, domid, page + refs.length));
   regapBefore(st, domid, page);

@@ -25,7 +25,7 @@ describe('colour', () => {
     for (const path of [tmp.file('out.txt'), '/dev/null']) {
       const fd = openSync(path, 'w');
       try {
-        expect(colourEnabled(fd as 1, env)).toBe(false);
+        expect(colourEnabled(fd, env)).toBe(false);
       } finally {
         closeSync(fd);
       }

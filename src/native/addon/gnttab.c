@@ -54,6 +54,16 @@ napi_value js_gntalloc_dealloc(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* A MAP_GRANT_REF request for `count` refs of `domid`, zeroed (refs to fill); NULL without memory. */
+static struct ioctl_gntdev_map_grant_ref *map_request(uint32_t count, uint32_t domid) {
+  size_t size = sizeof(struct ioctl_gntdev_map_grant_ref) + (count ? count - 1 : 0) * sizeof(struct ioctl_gntdev_grant_ref);
+  struct ioctl_gntdev_map_grant_ref *op = calloc(1, size);
+  if (!op) return NULL;
+  op->count = count;
+  for (uint32_t i = 0; i < count; i++) op->refs[i].domid = domid;
+  return op;
+}
+
 /* gntdevMap(fd, domid, refs[]) -> index */
 napi_value js_gntdev_map(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -61,16 +71,13 @@ napi_value js_gntdev_map(napi_env env, napi_callback_info info) {
   uint32_t count;
   if (!get_args(env, info, 3, argv) || !arg_i64(env, argv[0], &fd) || !arg_i64(env, argv[1], &domid)) return NULL;
   if (napi_get_array_length(env, argv[2], &count) != napi_ok) { napi_throw_type_error(env, NULL, "expected refs"); return NULL; }
-  size_t size = sizeof(struct ioctl_gntdev_map_grant_ref) + (count ? count - 1 : 0) * sizeof(struct ioctl_gntdev_grant_ref);
-  struct ioctl_gntdev_map_grant_ref *op = calloc(1, size);
+  struct ioctl_gntdev_map_grant_ref *op = map_request(count, (uint32_t)domid);
   if (!op) return throw_errno(env, ENOMEM, "IOCTL_GNTDEV_MAP_GRANT_REF");
-  op->count = count;
   for (uint32_t i = 0; i < count; i++) {
     napi_value v;
     int64_t ref;
     napi_get_element(env, argv[2], i, &v);
     if (!arg_i64(env, v, &ref)) { free(op); return NULL; }
-    op->refs[i].domid = (uint32_t)domid;
     op->refs[i].ref = (uint32_t)ref;
   }
   if (ioctl((int)fd, IOCTL_GNTDEV_MAP_GRANT_REF, op) < 0) {
@@ -131,14 +138,9 @@ napi_value js_gntdev_copy_status(napi_env env, napi_callback_info info) {
  */
 static int run_map(int fd, const double *op, double *out) {
   uint32_t count = (uint32_t)op[3];
-  size_t size = sizeof(struct ioctl_gntdev_map_grant_ref) + (count ? count - 1 : 0) * sizeof(struct ioctl_gntdev_grant_ref);
-  struct ioctl_gntdev_map_grant_ref *m = calloc(1, size);
+  struct ioctl_gntdev_map_grant_ref *m = map_request(count, (uint32_t)op[1]);
   if (!m) return 0;
-  m->count = count;
-  for (uint32_t i = 0; i < count; i++) {
-    m->refs[i].domid = (uint32_t)op[1];
-    m->refs[i].ref = (uint32_t)op[4 + i];
-  }
+  for (uint32_t i = 0; i < count; i++) m->refs[i].ref = (uint32_t)op[4 + i];
   int ok = ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, m) == 0;
   if (ok) {
     int id = mapping_add(fd, (size_t)count * PAGE, op[2] != 0, (int64_t)m->index);

@@ -43,7 +43,7 @@ const full = await build({
   ...common,
   stdin: {
     contents: [
-      "export { run, flush, Config } from '@oclif/core';",
+      "export { run, flush, Config, Parser } from '@oclif/core';",
       "export { hoistGlobalFlags } from './cli/argv.js';",
       "export { reportTopLevelError } from './cli/top-level.js';",
       ...commandImports,
@@ -73,12 +73,9 @@ const fast = await build({
     contents: [
       "import { liteConfig, runFast as run } from './cli/lite/dispatch.js';",
       "import { importEsm } from './cli/import-esm.js';",
-      "import { fileURLToPath } from 'node:url';",
       "export { setEsmImporter } from './cli/import-esm.js';",
-      `const config = liteConfig({ ${loaders.join(', ')} }, () => importEsm(new URL('./xgt.mjs', import.meta.url).href), fileURLToPath(new URL('..', import.meta.url)));`,
+      `const config = liteConfig({ ${loaders.join(', ')} }, () => importEsm(new URL('./xgt.mjs', import.meta.url).href));`,
       'export const runFast = (argv) => run(argv, config);',
-      // the agent runs a native batch's lines through this (src/native/agent/batch.ts)
-      "export const runBatchScript = async (...a) => (await import('./cli/batch-pipeline.js')).runScriptOn(config, ...a);",
     ].join('\n'),
     resolveDir: join(root, 'src'), loader: 'ts', sourcefile: 'fast-entry.ts',
   },

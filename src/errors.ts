@@ -41,16 +41,7 @@ export type ErrorKind = 'refused' | 'usage' | 'unavailable';
 
 const EXIT: Record<ErrorKind, number> = { refused: 1, usage: 2, unavailable: 3 };
 
-/** Marks our errors across copies of this module (the CLI's bundles, the agent's compiled tree). */
-const XGT_ERROR = Symbol.for('xgt.error');
-
 export class XgtError extends Error {
-  /** `instanceof XgtError` holds for an XgtError made by any copy of this class */
-  static [Symbol.hasInstance](x: unknown): boolean {
-    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[XGT_ERROR] === true;
-  }
-
-  readonly [XGT_ERROR] = true;
   readonly kind: ErrorKind;
   /** errno name (EINVAL…) for refusals; USAGE or UNAVAILABLE otherwise */
   readonly code: string;
@@ -60,8 +51,8 @@ export class XgtError extends Error {
   readonly extra?: Record<string, unknown>;
 
   constructor(kind: ErrorKind, code: string, op: string, message: string,
-    opts: { gntst?: number; extra?: Record<string, unknown> } = {}) {
-    super(message);
+    opts: { gntst?: number; extra?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.kind = kind;
     this.code = code;
     this.op = op;
@@ -101,6 +92,21 @@ export function usage(op: string, message: string): XgtError {
 
 export function unavailable(op: string, message: string): XgtError {
   return new XgtError('unavailable', 'UNAVAILABLE', op, message);
+}
+
+/**
+ * An exception that no rule raised on purpose — a bug of xgt's, not a refusal by Xen and not a
+ * backend that cannot be used: EIO, exit 1, the original kept as `cause` (its stack printed under
+ * XGT_DEBUG). Never reported as "unavailable": that would send a user hunting for a broken host.
+ */
+export function internalError(err: unknown, op: string): XgtError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new XgtError('refused', 'EIO', op, `internal error: ${oneLine(message)}`, { cause: err });
+}
+
+/** The one classification of a failure: ours as it is, anything else an internal error. */
+export function asXgtError(err: unknown, op: string): XgtError {
+  return err instanceof XgtError ? err : internalError(err, op);
 }
 
 export function gntstMessage(status: number): string {

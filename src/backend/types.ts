@@ -8,6 +8,8 @@
  * method's doc says what a partial failure leaves behind.
  */
 
+import type { XgtError } from '../errors.js';
+
 export type BackendName = 'emu' | 'native';
 export type DomainType = 'pv' | 'pvh' | 'hvm';
 
@@ -140,6 +142,11 @@ export interface Backend {
   readonly dmop: Dmop;
   readonly mem: Memory;
   /**
+   * Makes a list of calls (calls.ts) in order, stopping after a failure unless keepGoing, where
+   * this backend does that better than one call at a time (natively: one request to the agent).
+   */
+  runCalls?(calls: readonly NamedCall[], keepGoing: boolean): Promise<Outcome[]>;
+  /**
    * Batch mode (optional): from here on the backend may hold its commands' effects back and
    * make them durable together at flushBatch(); a crash loses only what was not flushed.
    */
@@ -147,6 +154,12 @@ export interface Backend {
   flushBatch?(): void;
   close(): void;
 }
+
+/** A call on this interface by name, e.g. { op: 'gnttab.map', args: [0, [8], false] } (see calls.ts). */
+export interface NamedCall { op: string; args: unknown[] }
+
+/** A call's outcome in a list of them: its result, or the failure it met. */
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: XgtError };
 
 export type EvtchnState = 'unbound' | 'interdomain' | 'virq' | 'ipi' | 'pirq';
 

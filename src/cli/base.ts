@@ -7,10 +7,10 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { resolve } from 'node:path';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
-import { oneLine, usage, XgtError } from '../errors.js';
+import { humanOf, jsonOf, perform, type Plan } from './plan.js';
+import { asXgtError, oneLine, usage, XgtError } from '../errors.js';
 import { atOnce } from './flags.js';
 import { parseUint, U16_MAX } from './numbers.js';
-import type { BatchContext } from './batch-context.js';
 import { isFallback } from './lite/fallback.js';
 import { colourReady, errColour } from './output.js';
 import { writeErr, writeOut } from './stdio.js';
@@ -42,19 +42,8 @@ export abstract class XgtCommand extends Command {
   static enableJsonFlag = true;
   static baseFlags = globalFlags;
 
-  /**
-   * A command whose batch line can be replayed: its run() parses, makes one withBackend call whose
-   * step depends on nothing but its flags and arguments, and returns that call's result as it is
-   * (human output aside). A batch runs a repeat of such a line by running the first one's step
-   * again, without the command (see LineRunner); `XGT_BATCH_REPLAY=0` turns that off.
-   */
-  static replayable = false;
-
-  /** Set when this command runs as a line of `xgt batch` (see LineRunner). */
-  batch?: BatchContext;
-
-  /** Set by a batch for a replayable command: hears the backend step its line makes. */
-  onStep?: (step: () => Promise<unknown>) => void;
+  /** Reads the command line into what it will do (nothing is done yet; usage errors thrown here). */
+  abstract plan(): Promise<Plan>;
 
   /** Colour, when a stream is a terminal, is settled before the command prints anything. */
   protected _run<T>(): Promise<T> {
@@ -67,61 +56,35 @@ export abstract class XgtCommand extends Command {
     return opOf(this.id);
   }
 
-  /**
-   * Opens the chosen backend, runs `fn` on it and closes it (in a batch: keeps it for the next
-   * line). Not async: a batch line on an open backend goes straight to `fn`.
-   */
-  protected withBackend<T>(flags: GlobalFlags, fn: (b: Backend) => Promise<T>): Promise<T> {
-    const choice = {
-      backend: flags.backend,
-      state: flags.state === undefined ? undefined : resolve(flags.state),
-      as: flags.as,
-    };
-    const batch = this.batch;
-    if (!batch) return this.withOwnBackend(choice, fn);
-    const pool = batch.pool;
-    const key = `${choice.backend} ${choice.as ?? '-'} ${choice.state ?? ''}`;
-    const step = () => {
-      // each pooled backend has its own connection: before another one writes, the group the
-      // others hold open must be committed, or they would wait on each other's lock
-      for (const [k, other] of pool) if (k !== key) other.flushBatch?.();
-      const b = pool.get(key);
-      return b ? fn(b) : this.openPooled(batch, key, choice).then(fn);
-    };
-    this.onStep?.(step);
-    return batch.defer ? batch.defer(step) : step();
-  }
-
-  private async openPooled(batch: BatchContext, key: string, choice: BackendChoice): Promise<Backend> {
-    const b = await (batch.open ?? openBackend)(choice);
-    b.beginBatch?.();
-    batch.pool.set(key, b);
-    return b;
-  }
-
-  private async withOwnBackend<T>(choice: BackendChoice, fn: (b: Backend) => Promise<T>): Promise<T> {
-    const b = await openBackend(choice);
+  /** Plan, carry it out on the chosen backend, show the result. */
+  async run(): Promise<unknown> {
+    const plan = await this.plan();
+    let opened: Backend | undefined;
+    let result: unknown;
     try {
-      return await fn(b);
+      result = await perform(plan, async () => (opened = await openBackend(plan.choice)));
     } finally {
-      b.close();
+      opened?.close();
     }
+    if (!this.jsonEnabled()) {
+      const text = humanOf(plan, result);
+      if (text !== undefined) writeOut(typeof text === 'string' ? `${text}\n` : text);
+    }
+    const failure = plan.verdict?.(result);
+    if (failure) throw failure;
+    return jsonOf(plan, result);
   }
 
-  /** Human output only; --json prints the returned result instead. */
-  protected human(text: string | (() => string)): void {
-    if (!this.jsonEnabled()) writeOut(`${typeof text === 'function' ? text() : text}\n`);
+  /** The backend the global flags choose. */
+  protected choice(flags: GlobalFlags): BackendChoice {
+    return { backend: flags.backend, state: flags.state === undefined ? undefined : resolve(flags.state), as: flags.as };
   }
 
   /** No xgt command is deprecated; oclif's check costs a scan of every command id per run. */
   protected warnIfCommandDeprecated(): void {}
 
   logJson(json: unknown): void {
-    const line = jsonLine(json);
-    const batch = this.batch;
-    // in a batch, output waits for the commit that makes it true (see Batch)
-    if (batch) batch.output.push(line);
-    else writeOut(line);
+    writeOut(jsonLine(json));
   }
 
   async catch(err: Error & { exitCode?: number }): Promise<never | void> {
@@ -129,10 +92,7 @@ export abstract class XgtCommand extends Command {
     // a parse that failed is still a parse: keeps oclif from warning that run() skipped it
     (this as unknown as { parsed: boolean }).parsed = true;
     const e = lineFailure(err, this.op);
-    const batch = this.batch;
-    // a batch line's failure is that line's, whatever else runs in this process
-    if (batch) batch.failed = e.exitCode;
-    else process.exitCode = e.exitCode;
+    process.exitCode = e.exitCode;
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
     else writeErr(`${errorLine(e)}\n`);
   }
@@ -151,14 +111,18 @@ export function lineFailure(err: unknown, op: string): XgtError {
   return e.kind === 'usage' && !e.op.includes('.') ? usage(op, e.message) : e;
 }
 
+/**
+ * oclif's parse errors are usage errors (recognised as oclif itself does, by their exit code: a
+ * line the fast path declines is parsed by oclif's own copy of its classes); everything else is
+ * classified once, in errors.ts.
+ */
 export function toXgtError(err: unknown, op: string): XgtError {
-  if (err instanceof XgtError) return err;
-  const e = err as Error & { oclif?: { exit?: number } };
-  if (e instanceof Errors.CLIError) {
-    return usage(op, oneLine(e.message));
+  if (!(err instanceof XgtError) && typeof (err as { oclif?: { exit?: unknown } })?.oclif?.exit === 'number') {
+    return usage(op, oneLine((err as Error).message));
   }
-  if (process.env.XGT_DEBUG) writeErr(`${e?.stack ?? String(e)}\n`);
-  return new XgtError('refused', 'EIO', op, `internal error: ${oneLine(e?.message ?? String(e))}`);
+  const e = asXgtError(err, op);
+  if (process.env.XGT_DEBUG && e.cause !== undefined) writeErr(`${(e.cause as Error)?.stack ?? String(e.cause)}\n`);
+  return e;
 }
 
 export function errorLine(e: XgtError): string {

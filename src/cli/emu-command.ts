@@ -11,13 +11,7 @@ export abstract class EmuCommand extends XgtCommand {
     return resolve(flags.state ?? defaultStatePath());
   }
 
-  /** In a batch, the other commands' pending group holds the write lock: commit it first. */
-  protected releaseBatchLock(): void {
-    for (const b of this.batch?.pool.values() ?? []) b.flushBatch?.();
-  }
-
   protected withStore<T>(flags: GlobalFlags, fn: (st: StateStore) => T): T {
-    this.releaseBatchLock();
     const st = StateStore.open(this.statePath(flags));
     try {
       return fn(st);

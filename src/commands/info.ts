@@ -1,14 +1,14 @@
 import { XgtCommand } from '../cli/base.js';
 import { record } from '../cli/output.js';
+import { call } from '../backend/calls.js';
+import type { Plan } from '../cli/plan.js';
 
 export default class Info extends XgtCommand {
   static summary = 'Show the backend, the Xen version, the acting domain, features and limits';
   static examples = ['<%= config.bin %> info', '<%= config.bin %> info --backend emu --json'];
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(Info);
-    const res = await this.withBackend(flags, (b) => b.info());
-    this.human(() => record({ ...res }));
-    return res;
+    return { choice: this.choice(flags), step: call('info') };
   }
 }

@@ -2,7 +2,8 @@ import { XgtCommand } from '../cli/base.js';
 import { optionalDomidFlag } from '../cli/flags.js';
 import { colour, table } from '../cli/output.js';
 import { refused } from '../errors.js';
-import { smoke } from '../smoke.js';
+import { smoke, type SmokeReport } from '../smoke.js';
+import type { Plan } from '../cli/plan.js';
 
 export default class Smoke extends XgtCommand {
   static summary = 'End-to-end self-test of the backend: grant, map, write/read, bind, notify, wait, unmap, ungrant (and dmop/mem)';
@@ -11,32 +12,34 @@ export default class Smoke extends XgtCommand {
   static examples = ['<%= config.bin %> smoke', '<%= config.bin %> smoke --backend native --peer 3'];
   static flags = { peer: optionalDomidFlag('an HVM guest for the dmop and mem checks') };
 
-  async run() {
+  async plan(): Promise<Plan<SmokeReport>> {
     const { flags } = await this.parse(Smoke);
-    const report = await this.withBackend(flags, async (b) => {
-      let peer = flags.peer ?? null;
-      let temporary = false;
-      if (peer === null && b.caps.domain_control) {
-        peer = (await b.domains.create({
-          name: `xgt-smoke-${process.pid}-${Date.now()}`, type: 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1,
-          max_grant_frames: 64, max_evtchn_port: 1023,
-        })).domid;
-        temporary = true;
-      }
-      try {
-        return await smoke(b, peer);
-      } finally {
-        if (temporary && peer !== null) await b.domains.destroy(peer);
-      }
-    });
-    this.human(() => [
-      table(['Check', 'Result', 'Detail'], report.checks.map((c) => [c.name, c.ok ? colour.green('ok') : colour.red('FAIL'), c.detail])),
-      report.passed ? colour.green('all checks passed') : colour.red('some checks failed'),
-    ].join('\n'));
-    if (!report.passed) {
-      const first = report.checks.find((c) => !c.ok)!;
-      throw refused('EIO', this.op, `smoke failed at '${first.name}': ${first.detail}`, { extra: { report } });
-    }
-    return report;
+    return {
+      choice: this.choice(flags),
+      step: { over: async (b) => {
+        let peer = flags.peer ?? null;
+        let temporary = false;
+        if (peer === null && b.caps.domain_control) {
+          peer = (await b.domains.create({
+            name: `xgt-smoke-${process.pid}-${Date.now()}`, type: 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1,
+            max_grant_frames: 64, max_evtchn_port: 1023,
+          })).domid;
+          temporary = true;
+        }
+        try {
+          return await smoke(b, peer);
+        } finally {
+          if (temporary && peer !== null) await b.domains.destroy(peer);
+        }
+      } },
+      human: (report) => [
+        table(['Check', 'Result', 'Detail'], report.checks.map((c) => [c.name, c.ok ? colour.green('ok') : colour.red('FAIL'), c.detail])),
+        report.passed ? colour.green('all checks passed') : colour.red('some checks failed'),
+      ].join('\n'),
+      verdict: (report) => {
+        const first = report.checks.find((c) => !c.ok);
+        return first && refused('EIO', this.op, `smoke failed at '${first.name}': ${first.detail}`, { extra: { report } });
+      },
+    };
   }
 }

@@ -43,7 +43,7 @@ export class EmuBackend implements Backend {
   readonly dmop: Dmop;
   readonly mem: Memory;
 
-  private constructor(readonly st: StateStore, readonly domid: number) {
+  private constructor(readonly st: StateStore, readonly domid: number, private readonly ownsStore = true) {
     this.domains = new EmuDomains(st);
     this.gnttab = new EmuGnttab(st, domid);
     this.evtchn = new EmuEvtchn(st, domid);
@@ -54,11 +54,22 @@ export class EmuBackend implements Backend {
   /** Opens the state file and checks that the acting domain exists (a usage error if not). */
   static open(statePath: string, as: number): EmuBackend {
     const st = StateStore.open(statePath);
-    if (!st.read(() => liveDomain(st, as))) {
+    try {
+      return EmuBackend.actingAs(as, st, true);
+    } catch (e) {
       st.close();
-      throw usage('as', `--as ${as}: no such domain on the emulated host`);
+      throw e;
     }
-    return new EmuBackend(st, as);
+  }
+
+  /**
+   * A backend acting as `as` on a state file already open: the lines of a batch that act as
+   * different domains share one connection, so that changing domains commits nothing.
+   * The store stays open when this backend closes unless it owns it.
+   */
+  static actingAs(as: number, st: StateStore, ownsStore = false): EmuBackend {
+    if (!st.read(() => liveDomain(st, as))) throw usage('as', `--as ${as}: no such domain on the emulated host`);
+    return new EmuBackend(st, as, ownsStore);
   }
 
   async info(): Promise<HostInfo> {
@@ -77,6 +88,7 @@ export class EmuBackend implements Backend {
   }
 
   close(): void {
+    if (!this.ownsStore) return;
     this.st.flushGroup();
     this.st.close();
   }

@@ -1,14 +1,14 @@
 /** The grant-table calls of the emulated host: each one transaction over gntalloc/gntdev rules. */
-import { refused } from '../errors.js';
+import { refused, XgtError } from '../errors.js';
 import type { Gnttab, GrantResult, PageTarget } from '../backend/types.js';
 import { reapIfIdle } from './domains.js';
 import { type DomainRow, requireLive } from './domain-rows.js';
-import { allocGrefs, deallocRun, framesFromRef, listGranted } from './gntalloc.js';
+import { allocGrefs, deallocRun, listGranted, pagesFromRef } from './gntalloc.js';
 import { inUse } from './grant-table.js';
-import { listMaps, mapAt, mapGrants, mapPages, unmapIndex } from './gntdev.js';
+import { listMaps, mapAt, mapGrants, mappedRun, unmapIndex } from './gntdev.js';
 import { PAGE_SIZE } from './host-layout.js';
 import { MAPTRACK_ENTRIES } from './limits.js';
-import { readFrames, writeFrames } from './machine.js';
+import { type PageRun, readFrames, writeFrames } from './machine.js';
 import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 
@@ -23,7 +23,9 @@ export class EmuGnttab implements Gnttab {
         try {
           return this.st.db.transaction(fn)();
         } catch (e) {
-          failure = e; // the index advance commits, the allocation does not
+          // a refused allocation keeps its index advance, as Linux does; anything else undoes all
+          if (!(e instanceof XgtError)) throw e;
+          failure = e;
           return undefined as unknown as GrantResult;
         }
       });
@@ -81,30 +83,30 @@ export class EmuGnttab implements Gnttab {
 
   async read(target: PageTarget, offset: number, length?: number) {
     return this.st.read(() => {
-      const { mfns } = this.resolve(target, 'gnttab.read', false);
-      const len = length ?? mfns.length * PAGE_SIZE - offset;
-      checkRange(mfns.length, offset, len, 'gnttab.read');
-      return readFrames(this.st, mfns, offset, len);
+      const run = this.resolve(target, 'gnttab.read', false);
+      const len = length ?? run.pages * PAGE_SIZE - offset;
+      checkRange(run.pages, offset, len, 'gnttab.read');
+      return readFrames(this.st, run, offset, len);
     });
   }
 
   async write(target: PageTarget, offset: number, data: Uint8Array) {
     return this.st.tx(() => {
-      const { mfns } = this.resolve(target, 'gnttab.write', true);
-      checkRange(mfns.length, offset, data.length, 'gnttab.write');
-      writeFrames(this.st, mfns, offset, data);
+      const run = this.resolve(target, 'gnttab.write', true);
+      checkRange(run.pages, offset, data.length, 'gnttab.write');
+      writeFrames(this.st, run, offset, data);
       return data.length;
     });
   }
 
-  private resolve(target: PageTarget, op: string, forWrite: boolean): { mfns: number[] } {
-    if ('ref' in target) return { mfns: framesFromRef(this.st, this.domid, target.ref, op) };
+  private resolve(target: PageTarget, op: string, forWrite: boolean): PageRun {
+    if ('ref' in target) return pagesFromRef(this.st, this.domid, target.ref, op);
     const m = mapAt(this.st, this.domid, target.index);
     if (!m) throw refused('ENOENT', op, `domain ${this.domid} has no mapping at index ${target.index}`);
     if (forWrite && m.readonly) {
       throw refused('EACCES', op, `the mapping at index ${target.index} is read-only`);
     }
-    return { mfns: mapPages(this.st, this.domid, m.page).map((p) => p.mfn) };
+    return mappedRun(this.st, this.domid, m);
   }
 }
 

@@ -10,7 +10,7 @@ import type { GrantResult, UngrantResult } from '../backend/types.js';
 import type { DomainRow } from './domain-rows.js';
 import { allocRef, endAccessAndFree, grantRow, writeGrantEntry } from './grant-table.js';
 import { PAGE_SIZE } from './host-layout.js';
-import { domainPages, gfnToMfn, zeroFrame } from './machine.js';
+import { domainPages, gfnToMfn, type PageRun, zeroFrame } from './machine.js';
 import type { StateStore } from './store.js';
 
 const OP_ALLOC = 'gnttab.grant';
@@ -113,12 +113,18 @@ export function releaseIfUnused(st: StateStore, granter: number, ref: number): v
   if (g.pin_read + g.pin_write === 0) freeGref(st, r);
 }
 
-/** The machine frames from `ref`'s page to the end of its run (for read/write through --ref). */
-export function framesFromRef(st: StateStore, domid: number, ref: number, op: string): number[] {
+/**
+ * The pages from `ref`'s to the end of its run (what read/write through --ref may reach): how
+ * many, and the machine frame of any of them, looked up only for the pages an access touches.
+ */
+export function pagesFromRef(st: StateStore, domid: number, ref: number, op: string): PageRun {
   const r = st.get<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
   if (!r) throw refused('ENOENT', op, `domain ${domid} holds no granted page with ref ${ref}`);
-  return st.all<{ gfn: number }>('SELECT gfn FROM gntalloc WHERE domid = ? AND run_page = ? AND pos >= ? ORDER BY pos',
-    domid, r.run_page, r.pos).map((x) => gfnToMfn(st, domid, x.gfn)!);
+  return {
+    pages: r.run_count - r.pos,
+    frame: (k) => gfnToMfn(st, domid, st.get<{ gfn: number }>(
+      'SELECT gfn FROM gntalloc WHERE domid = ? AND run_page = ? AND pos = ?', domid, r.run_page, r.pos + k)!.gfn)!,
+  };
 }
 
 export function listGranted(st: StateStore, domid: number) {

@@ -11,6 +11,7 @@ import { releaseIfUnused } from './gntalloc.js';
 import { PAGE_SIZE } from './host-layout.js';
 import { domainRow } from './domain-rows.js';
 import { RECOUNT_GNTDEV_GAPS } from './schema.js';
+import type { PageRun } from './machine.js';
 import type { StateStore } from './store.js';
 
 const OP_MAP = 'gnttab.map';
@@ -84,6 +85,14 @@ export function mapGrants(st: StateStore, domid: number, granter: number, refs: 
 export function mapAt(st: StateStore, domid: number, index: number): MapRow | undefined {
   if (index % 4096 !== 0) return undefined;
   return st.get<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? AND page = ?', domid, index / PAGE_SIZE);
+}
+
+/** The pages of the mapping at `page`, as a PageRun: frames looked up only for the pages touched. */
+export function mappedRun(st: StateStore, domid: number, m: MapRow): PageRun {
+  return {
+    pages: m.count,
+    frame: (k) => st.get<{ mfn: number }>('SELECT mfn FROM gntdev_pages WHERE domid = ? AND page = ? AND pos = ?', domid, m.page, k)!.mfn,
+  };
 }
 
 export function mapPages(st: StateStore, domid: number, page: number) {

@@ -8,6 +8,9 @@ import { refused } from '../errors.js';
 import { PAGE_SIZE } from './host-layout.js';
 import type { StateStore } from './store.js';
 
+/** A virtually contiguous run of pages: its length, and page k's machine frame (looked up when touched). */
+export interface PageRun { pages: number; frame(k: number): number }
+
 type Extent = [firstMfn: number, count: number];
 
 export function allocFramesFromTop(st: StateStore, pages: number, op: string): Extent[] {
@@ -68,8 +71,8 @@ export function zeroFrame(st: StateStore, mfn: number): void {
   st.run('DELETE FROM frames WHERE mfn = ?', mfn);
 }
 
-/** Reads `length` bytes at `offset` of the virtually contiguous run of frames `mfns`. */
-export function readFrames(st: StateStore, mfns: number[], offset: number, length: number): Buffer {
+/** Reads `length` bytes at `offset` of a virtually contiguous run of pages. */
+export function readFrames(st: StateStore, run: PageRun, offset: number, length: number): Buffer {
   const out = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
@@ -77,25 +80,26 @@ export function readFrames(st: StateStore, mfns: number[], offset: number, lengt
     const page = Math.floor(pos / PAGE_SIZE);
     const inPage = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - inPage, length - done);
-    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfns[page]);
+    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', run.frame(page));
     if (row) row.data.copy(out, done, inPage, inPage + n);
     done += n;
   }
   return out;
 }
 
-export function writeFrames(st: StateStore, mfns: number[], offset: number, data: Uint8Array): void {
+export function writeFrames(st: StateStore, run: PageRun, offset: number, data: Uint8Array): void {
   let done = 0;
   while (done < data.length) {
     const pos = offset + done;
     const page = Math.floor(pos / PAGE_SIZE);
     const inPage = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - inPage, data.length - done);
-    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfns[page]);
+    const mfn = run.frame(page);
+    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfn);
     const buf = row ? Buffer.from(row.data) : Buffer.alloc(PAGE_SIZE);
     buf.set(data.subarray(done, done + n), inPage);
-    if (buf.every((b) => b === 0)) st.run('DELETE FROM frames WHERE mfn = ?', mfns[page]);
-    else st.run('INSERT OR REPLACE INTO frames (mfn, data) VALUES (?, ?)', mfns[page], buf);
+    if (buf.every((b) => b === 0)) st.run('DELETE FROM frames WHERE mfn = ?', mfn);
+    else st.run('INSERT OR REPLACE INTO frames (mfn, data) VALUES (?, ?)', mfn, buf);
     done += n;
   }
 }

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
-import { unavailable, XgtError } from '../errors.js';
+import { internalError, unavailable, XgtError } from '../errors.js';
 import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION, UPGRADES } from './schema.js';
 import { seedHost } from './host-layout.js';
 
@@ -142,8 +142,7 @@ export class StateStore {
       return result;
     } catch (e) {
       if (this.db.inTransaction) this.stmt('ROLLBACK').run();
-      if (e instanceof XgtError) throw e;
-      throw sqliteUnavailable(e, this.path);
+      throw storeFailure(e, this.path);
     }
   }
 
@@ -162,7 +161,7 @@ export class StateStore {
       try {
         this.stmt('COMMIT').run();
       } catch (e) {
-        throw sqliteUnavailable(e, this.path);
+        throw storeFailure(e, this.path);
       }
     }
   }
@@ -172,7 +171,7 @@ export class StateStore {
     try {
       this.stmt('BEGIN IMMEDIATE').run();
     } catch (e) {
-      throw sqliteUnavailable(e, this.path);
+      throw storeFailure(e, this.path);
     }
   }
 
@@ -186,8 +185,7 @@ export class StateStore {
     } catch (e) {
       this.stmt('ROLLBACK TO xgt_command').run();
       this.stmt('RELEASE xgt_command').run();
-      if (e instanceof XgtError) throw e;
-      throw sqliteUnavailable(e, this.path);
+      throw storeFailure(e, this.path);
     }
   }
 
@@ -206,8 +204,7 @@ export class StateStore {
     try {
       return this.db.transaction(fn).deferred();
     } catch (e) {
-      if (e instanceof XgtError) throw e;
-      throw sqliteUnavailable(e, this.path);
+      throw storeFailure(e, this.path);
     }
   }
 
@@ -293,6 +290,16 @@ function checkHeader(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A failure inside a transaction: SQLite's own are the state file's (locked, corrupt, read-only,
+ * disk full, a schema someone altered: "unavailable", exit 3); any other exception — a rule's
+ * TypeError, say — is xgt's own bug and reported as one (EIO, exit 1).
+ */
+export function storeFailure(e: unknown, path: string, op = 'emu'): XgtError {
+  if (e instanceof XgtError) return e;
+  return e instanceof Database.SqliteError ? sqliteUnavailable(e, path) : internalError(e, op);
 }
 
 export function sqliteUnavailable(e: unknown, path: string): XgtError {

@@ -4,14 +4,14 @@
  * addon; "cannot be used here" becomes one clear exit-3 line.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
-import { refused, unavailable, usage } from '../errors.js';
+import { asXgtError, refused, unavailable, usage } from '../errors.js';
 import type {
   Backend, BindResult, BufioreqMode, Dmop, DmopListing, Domains, Evtchn, Gnttab, GnttabListing, GrantResult, HostInfo,
-  MapResult, Memory, PageTarget, PortInfo, UngrantResult, UnmapResult,
+  MapResult, Memory, NamedCall, Outcome, PageTarget, PortInfo, UngrantResult, UnmapResult,
 } from '../backend/types.js';
 import { ADDON_PATH, addonBuilt } from './addon.js';
 import { NATIVE_CAPS } from './caps.js';
-import { AgentClient } from './client.js';
+import { AgentClient, outcomesFromWire } from './client.js';
 import { listXlDomains } from './xl.js';
 import { XEN_DEVICE_DIR } from './paths.js';
 import { ownDomid } from './agent/host.js';
@@ -48,6 +48,21 @@ export interface AgentLink {
   close(): void;
 }
 
+/** What the agent itself does (its operations table, agent/host.ts), by the interface's names. */
+const AGENT_OPS = new Set(['info', 'gnttab.grant', 'gnttab.ungrant', 'gnttab.map', 'gnttab.unmap', 'gnttab.list', 'gnttab.read',
+  'gnttab.write', 'gnttab.limits', 'evtchn.bindUnbound', 'evtchn.bindInterdomain', 'evtchn.bindVirq', 'evtchn.notify',
+  'evtchn.unbind', 'evtchn.wait', 'evtchn.list', 'dmop.createIoreqServer', 'dmop.destroyIoreqServer', 'dmop.mapMemType',
+  'dmop.setMemType', 'dmop.list']);
+
+/** Bytes cross the socket in base64. */
+function toWire(op: string, args: readonly unknown[]): unknown[] {
+  return op === 'gnttab.write' ? [args[0], args[1], Buffer.from(args[2] as Uint8Array).toString('base64')] : [...args];
+}
+
+function fromWire(op: string, result: unknown): unknown {
+  return op === 'gnttab.read' ? Buffer.from(result as string, 'base64') : result;
+}
+
 const emuOnly = (op: string, hint: string) => refused('EOPNOTSUPP', op, `${op.replace('.', ' ')} works on the emulator only; ${hint}`);
 
 export class NativeBackend implements Backend {
@@ -72,8 +87,8 @@ export class NativeBackend implements Backend {
       map: (domid, refs, ro) => call<MapResult>('gnttab.map', domid, refs, ro),
       unmap: (index) => call<UnmapResult>('gnttab.unmap', index),
       list: (domid) => call<GnttabListing>('gnttab.list', domid),
-      read: async (target: PageTarget, offset, length) => Buffer.from(await call<string>('gnttab.read', target, offset, length), 'base64'),
-      write: (target, offset, data) => call<number>('gnttab.write', target, offset, Buffer.from(data).toString('base64')),
+      read: async (target: PageTarget, offset, length) => fromWire('gnttab.read', await call('gnttab.read', target, offset, length)) as Buffer,
+      write: (...a) => call<number>('gnttab.write', ...toWire('gnttab.write', a)),
       limits: (set) => call('gnttab.limits', set),
     };
     this.evtchn = {
@@ -101,6 +116,42 @@ export class NativeBackend implements Backend {
 
   info(): Promise<HostInfo> {
     return this.agent.call<HostInfo>('info');
+  }
+
+  /**
+   * The agent's own operations go to it as one list (`calls.run`: one request, and a run of grant
+   * maps and unmaps by one device call); the few made here (domain list, the memory calls) are
+   * made in turn between those lists.
+   */
+  async runCalls(calls: readonly NamedCall[], keepGoing: boolean): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    let at = 0;
+    while (at < calls.length) {
+      let end = at;
+      while (end < calls.length && AGENT_OPS.has(calls[end].op)) end++;
+      if (end > at) {
+        const wire = calls.slice(at, end).map(({ op, args }) => ({ op, args: toWire(op, args).map((a) => a ?? null) }));
+        const got = outcomesFromWire(await this.agent.call('calls.run', wire, keepGoing))
+          .map((o, i) => (o.ok ? { ok: true as const, result: fromWire(calls[at + i].op, o.result) } : o));
+        out.push(...got);
+        if (got.length < end - at || (!keepGoing && got.some((o) => !o.ok))) return out;
+        at = end;
+        continue;
+      }
+      const { op, args } = calls[at++];
+      try {
+        const [group, method] = op.split('.') as [string, string | undefined];
+        const self = this as unknown as Record<string, unknown>;
+        const target = (method === undefined ? self : self[group]) as Record<string, unknown> | undefined;
+        const fn = target?.[method ?? group] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        if (typeof fn !== 'function') throw refused('ENOSYS', op, `the native backend has no operation ${op}`);
+        out.push({ ok: true, result: await fn.apply(target, args) });
+      } catch (e) {
+        out.push({ ok: false, error: asXgtError(e, op) });
+        if (!keepGoing) return out;
+      }
+    }
+    return out;
   }
 
   close(): void {

@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { unavailable, XgtError, type ErrorKind } from '../errors.js';
-import { FrameReader } from './frames.js';
+import type { Outcome } from '../backend/types.js';
+import { createInterface } from 'node:readline';
 import { agentDir, agentSocket } from './paths.js';
 import { secureAgentDir } from './agent/server.js';
 
@@ -54,18 +55,24 @@ function lastLogLine(dir: string): string {
   }
 }
 
+/** A failure as the agent sent it (see agent/calls.ts), as the XgtError it was. */
+export function failureFromWire(err: Record<string, unknown>): XgtError {
+  const { kind, code, op, message, gntst, gntst_name: _n, errno: _e, ...extra } = err;
+  return new XgtError(kind as ErrorKind, String(code), String(op), String(message),
+    { gntst: gntst as number | undefined, extra: Object.keys(extra).length ? extra : undefined });
+}
+
+/** The outcomes of calls.run, as the agent sent them. */
+export function outcomesFromWire(wire: ({ ok: unknown } | { err: Record<string, unknown> })[]): Outcome[] {
+  return wire.map((w) => ('err' in w ? { ok: false, error: failureFromWire(w.err) } : { ok: true, result: w.ok }));
+}
+
 export class AgentClient {
   private next = 1;
-  private readonly pending = new Map<number, {
-    resolve: (v: unknown) => void; reject: (e: unknown) => void; onPartial?: (out: string | Buffer) => void;
-  }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
 
   private constructor(private readonly sock: Socket) {
-    const frames = new FrameReader({
-      line: (line) => this.message(line),
-      raw: (id, bytes) => this.pending.get(id)?.onPartial?.(bytes),
-    });
-    sock.on('data', (chunk: Buffer) => frames.push(chunk));
+    createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => this.message(line));
     const gone = () => {
       for (const p of this.pending.values()) p.reject(unavailable('agent', 'the xgt agent closed the connection (did it die?)'));
       this.pending.clear();
@@ -75,20 +82,12 @@ export class AgentClient {
   }
 
   private message(line: string): void {
-    const msg = JSON.parse(line) as { id: number; ok?: unknown; partial?: string; err?: Record<string, unknown> & { kind: ErrorKind } };
+    const msg = JSON.parse(line) as { id: number; ok?: unknown; err?: Record<string, unknown> };
     const p = this.pending.get(msg.id);
     if (!p) return;
-    // an agent of an earlier build sends a batch's output as JSON text
-    if (typeof msg.partial === 'string') {
-      p.onPartial?.(msg.partial);
-      return;
-    }
     this.pending.delete(msg.id);
-    if (msg.err) {
-      const { kind, code, op, message, gntst, gntst_name: _n, errno: _e, ...extra } = msg.err;
-      p.reject(new XgtError(kind, String(code), String(op), String(message),
-        { gntst: gntst as number | undefined, extra: Object.keys(extra).length ? extra : undefined }));
-    } else p.resolve(msg.ok);
+    if (msg.err) p.reject(failureFromWire(msg.err));
+    else p.resolve(msg.ok);
   }
 
   /** Connects to the agent, starting it first if none runs (unless `start` is false). */
@@ -139,14 +138,9 @@ export class AgentClient {
   }
 
   call<T>(op: string, ...args: unknown[]): Promise<T> {
-    return this.stream<T>(op, args);
-  }
-
-  /** A call whose reply may come in parts before the result (a batch's output as it is made). */
-  stream<T>(op: string, args: unknown[], onPartial?: (out: string | Buffer) => void): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onPartial });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.sock.write(`${JSON.stringify({ id, op, args: args.map((a) => a ?? null) })}\n`);
     });
   }

@@ -18,7 +18,6 @@ import { Script } from 'node:vm';
 /** What dist/xgt-fast.cjs exports (its entry is written by scripts/bundle.mjs). */
 export interface FastBundle {
   runFast(argv: string[]): Promise<boolean>;
-  runBatchScript(...args: unknown[]): Promise<unknown>;
   setEsmImporter(use: (specifier: string) => Promise<unknown>): void;
 }
 

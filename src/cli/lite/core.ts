@@ -5,7 +5,7 @@
  * invocation goes to the real oclif bundle. Flag and argument definitions have oclif's shapes,
  * because the same parser reads both (and the tests compare them).
  */
-import { Fallback } from './fallback.js';
+import { Fallback, isFallback } from './fallback.js';
 import { asGiven, envOf, liteParse, type ArgDef, type FlagDef, type ParseInput } from './parse.js';
 import { writeOut } from '../stdio.js';
 
@@ -105,12 +105,34 @@ export abstract class Command {
 
   /** Not async: commands await it, and a parse that needs no promise costs them one turn, not four. */
   protected parse(options?: CommandStatics, argv: string[] = this.argv) {
-    if (envOf(this).XGT_CONTENT_TYPE !== undefined) throw new Fallback('XGT_CONTENT_TYPE is set');
-    const out = liteParse(argv, parseInput(options ?? this.ctor), this);
-    if (out instanceof Promise) return out.then((o) => { this.parsed = true; return o; }) as never;
-    this.parsed = true;
-    return out as never;
+    const input = parseInput(options ?? this.ctor);
+    const parsed = (out: unknown) => { this.parsed = true; return out; };
+    const declined = (e: unknown) => {
+      if (!declinedParser || !isFallback(e)) throw e;
+      return declinedParser(argv, input, this).then(parsed);
+    };
+    let out: unknown;
+    try {
+      if (envOf(this).XGT_CONTENT_TYPE !== undefined) throw new Fallback('XGT_CONTENT_TYPE is set');
+      out = liteParse(argv, input, this);
+    } catch (e) {
+      return declined(e) as never;
+    }
+    if (out instanceof Promise) return out.then(parsed, declined) as never;
+    return parsed(out) as never;
   }
+}
+
+type DeclinedParser = (argv: string[], input: ParseInput, ctx: unknown) => Promise<unknown>;
+let declinedParser: DeclinedParser | undefined;
+
+/**
+ * From now on, what the lite parser declines is parsed by `parser` (oclif's own) instead of
+ * the whole invocation going to oclif: a batch's line is read where the batch runs, by the same
+ * command class, so the objects of one process come from one copy of the code.
+ */
+export function parseDeclinedWith(parser: DeclinedParser): void {
+  declinedParser = parser;
 }
 
 export type Config = never;

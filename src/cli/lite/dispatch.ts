@@ -6,17 +6,13 @@
  */
 import { hoistGlobalFlags } from '../argv.js';
 import { errorLine, toXgtError } from '../base.js';
-import type { BatchContext } from '../batch-context.js';
 import { isFallback } from './fallback.js';
+import { parseDeclinedWith } from './core.js';
 import { colourReady } from '../output.js';
 import { writeDirectly, writeErr } from '../stdio.js';
 
 export interface RunnableCommand {
   id?: string;
-  /** set when the command runs as a line of `xgt batch` */
-  batch?: BatchContext;
-  /** set by a batch for a replayable command (see XgtCommand.replayable) */
-  onStep?: (step: () => Promise<unknown>) => void;
   _run(): Promise<unknown>;
 }
 export type CommandClass = new (argv: string[], config: never) => RunnableCommand;
@@ -26,21 +22,23 @@ export interface LiteConfig {
   readonly lite: true;
   readonly commandIDs: string[];
   findCommand(id: string): { load(): Promise<CommandClass> } | undefined;
-  /** oclif's own config, loaded from the full bundle, for a line the fast path declines */
-  fullConfig(): Promise<{ findCommand(id: string): { load(): Promise<unknown> } | undefined }>;
+  /** has oclif's parser read what this one declines, from now on (for a batch's lines) */
+  parseDeclined(): Promise<void>;
 }
 
 export interface FullBundle {
-  Config: { load(root: string): Promise<Awaited<ReturnType<LiteConfig['fullConfig']>>> };
+  Parser: { parse(argv: string[], options: object): Promise<unknown> };
 }
 
-export function liteConfig(commands: Record<string, () => Promise<CommandClass>>, loadFull: () => Promise<FullBundle>, root: string): LiteConfig {
-  let full: ReturnType<LiteConfig['fullConfig']> | undefined;
+export function liteConfig(commands: Record<string, () => Promise<CommandClass>>, loadFull: () => Promise<FullBundle>): LiteConfig {
+  let full: Promise<void> | undefined;
   return {
     lite: true,
     commandIDs: Object.keys(commands),
     findCommand: (id) => (Object.hasOwn(commands, id) ? { load: commands[id] } : undefined),
-    fullConfig: () => (full ??= loadFull().then((b) => b.Config.load(root))),
+    parseDeclined: () => (full ??= loadFull().then(({ Parser }) => {
+      parseDeclinedWith((argv, input, context) => Parser.parse([...argv], { ...input, context }));
+    })),
   };
 }
 

@@ -1,24 +1,25 @@
 import { AgentCommand } from '../../cli/agent-command.js';
 import { record } from '../../cli/output.js';
 import { AgentClient } from '../../native/client.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class AgentStop extends AgentCommand {
   static summary = 'Stop the agent: every mapping, grant and binding made through xgt is released';
   static examples = ['<%= config.bin %> agent stop'];
 
-  async run() {
-    await this.parse(AgentStop);
-    const socket = this.requireNative();
-    const client = await AgentClient.ifRunning();
-    if (!client) {
-      const res = { stopped: null, socket };
-      this.human('no agent was running');
-      return res;
-    }
-    const { stopping } = await client.call<{ stopping: number }>('agent.stop');
-    client.close();
-    const res = { stopped: stopping, socket };
-    this.human(() => record(res));
-    return res;
+  async plan(): Promise<Plan<{ stopped: number | null; socket: string }>> {
+    const { flags } = await this.parse(AgentStop);
+    return {
+      choice: this.choice(flags),
+      step: { local: async () => {
+        const socket = this.requireNative();
+        const client = await AgentClient.ifRunning();
+        if (!client) return { stopped: null, socket };
+        const { stopping } = await client.call<{ stopping: number }>('agent.stop');
+        client.close();
+        return { stopped: stopping, socket };
+      } },
+      human: (res) => (res.stopped === null ? 'no agent was running' : record(res)),
+    };
   }
 }

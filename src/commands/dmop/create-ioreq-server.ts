@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag } from '../../cli/flags.js';
-import { record } from '../../cli/output.js';
 import { BUFIOREQ_MODES } from '../../backend/types.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class DmopCreateIoreqServer extends XgtCommand {
   static summary = 'Create an ioreq server for an HVM domain (XEN_DMOP_create_ioreq_server)';
@@ -12,10 +13,8 @@ export default class DmopCreateIoreqServer extends XgtCommand {
     bufioreq: Flags.option({ options: BUFIOREQ_MODES, default: 'off' as const, summary: 'buffered ioreq handling' })(),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(DmopCreateIoreqServer);
-    const res = await this.withBackend(flags, (b) => b.dmop.createIoreqServer(flags.domid, flags.bufioreq));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('dmop.createIoreqServer', flags.domid, flags.bufioreq) };
   }
 }

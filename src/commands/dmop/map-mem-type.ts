@@ -3,8 +3,9 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { memTypeFlag, memTypeNumber, serverIdFlag } from '../../cli/dm-flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 const ACCESS = { none: 0, read: 1, write: 2 } as const;
 
@@ -23,12 +24,10 @@ export default class DmopMapMemType extends XgtCommand {
     flags: uintFlag('flags', 'raw XEN_DMOP_IOREQ_MEM_ACCESS_* flags', U32_MAX)({ exclusive: ['access'] }),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(DmopMapMemType);
     const f = flags.access !== undefined ? ACCESS[flags.access] : flags.flags;
     if (f === undefined) throw usage(this.op, 'one of --access or --flags is required');
-    const res = await this.withBackend(flags, (b) => b.dmop.mapMemType(flags.domid, flags.id, memTypeNumber(flags.type), f));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('dmop.mapMemType', flags.domid, flags.id, memTypeNumber(flags.type), f) };
   }
 }

@@ -2,7 +2,8 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { memTypeFlag, memTypeNumber } from '../../cli/dm-flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class DmopSetMemType extends XgtCommand {
   static summary = "Set the p2m type of a range of an HVM guest's pages (XEN_DMOP_set_mem_type)";
@@ -16,11 +17,11 @@ export default class DmopSetMemType extends XgtCommand {
     count: uintFlag('count', 'how many frames', U32_MAX)({ required: true }),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(DmopSetMemType);
-    const res = await this.withBackend(flags, (b) =>
-      b.dmop.setMemType(flags.domid, memTypeNumber(flags.type), flags['first-pfn'], flags.count));
-    this.human(() => record(res));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: call('dmop.setMemType', flags.domid, memTypeNumber(flags.type), flags['first-pfn'], flags.count),
+    };
   }
 }

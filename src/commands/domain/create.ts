@@ -2,8 +2,9 @@ import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { parseMemoryKb } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class DomainCreate extends XgtCommand {
   static summary = 'Create a domain on the emulated host (natively: use xl create)';
@@ -19,7 +20,7 @@ export default class DomainCreate extends XgtCommand {
     'dm-target': uintFlag('dm-target', 'make it the device-model stub domain of this domain (it may use dmop on it)', 0xffff)(),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(DomainCreate);
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(flags.name)) {
       throw usage(this.op, '--name: 1 to 64 letters, digits, _ . - (starting with a letter or digit)');
@@ -29,8 +30,6 @@ export default class DomainCreate extends XgtCommand {
       vcpus: flags.vcpus, max_grant_frames: flags['max-grant-frames'], max_evtchn_port: flags['max-evtchn-port'],
       dm_target: flags['dm-target'],
     };
-    const res = await this.withBackend(flags, (b) => b.domains.create(opts));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('domains.create', opts) };
   }
 }

@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { parseUint, U16_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class DomainDestroy extends XgtCommand {
   static summary = 'Destroy a domain of the emulated host';
@@ -9,11 +10,8 @@ export default class DomainDestroy extends XgtCommand {
   static examples = ['<%= config.bin %> domain destroy 1'];
   static args = { domid: Args.string({ ignoreStdin: true, required: true, description: 'the domain' }) };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { args, flags } = await this.parse(DomainDestroy);
-    const domid = parseUint(args.domid, 'DOMID', U16_MAX);
-    const res = await this.withBackend(flags, (b) => b.domains.destroy(domid));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('domains.destroy', parseUint(args.domid, 'DOMID', U16_MAX)) };
   }
 }

@@ -1,7 +1,8 @@
 import { EmuCommand } from '../../cli/emu-command.js';
 import { colour, table } from '../../cli/output.js';
 import { refused } from '../../errors.js';
-import { CHECK_NAMES, checkHost } from '../../emu/check.js';
+import { CHECK_NAMES, checkHost, type Violation } from '../../emu/check.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class EmuCheck extends EmuCommand {
   static summary = "Check every invariant of the emulated host; exit 0 when it is clean";
@@ -9,15 +10,18 @@ export default class EmuCheck extends EmuCommand {
     + 'pinned extents, and machine frames. Each violation is reported; any violation exits 1.';
   static examples = ['<%= config.bin %> emu check', '<%= config.bin %> emu check --json'];
 
-  async run() {
+  async plan(): Promise<Plan<{ clean: boolean; checks: number; violations: Violation[] }>> {
     const { flags } = await this.parse(EmuCheck);
-    const violations = this.withStore(flags, (st) => st.read(() => checkHost(st)));
-    const res = { clean: violations.length === 0, checks: CHECK_NAMES.length, violations };
-    if (!res.clean) {
-      this.human(() => table(['Check', 'Violation'], violations.map((v) => [v.check, v.detail])));
-      throw refused('EIO', this.op, `${violations.length} invariant violation(s), the first: ${violations[0].detail}`, { extra: { violations } });
-    }
-    this.human(() => colour.green(`clean: ${res.checks} invariants hold`));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: { local: async () => {
+        const violations = this.withStore(flags, (st) => st.read(() => checkHost(st)));
+        return { clean: violations.length === 0, checks: CHECK_NAMES.length, violations };
+      } },
+      human: (res) => (res.clean ? colour.green(`clean: ${res.checks} invariants hold`)
+        : table(['Check', 'Violation'], res.violations.map((v) => [v.check, v.detail]))),
+      verdict: ({ violations }) => (violations.length === 0 ? undefined
+        : refused('EIO', this.op, `${violations.length} invariant violation(s), the first: ${violations[0].detail}`, { extra: { violations } })),
+    };
   }
 }

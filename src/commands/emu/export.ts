@@ -1,32 +1,34 @@
 import { Args } from '@oclif/core';
 import { writeFileSync, renameSync } from 'node:fs';
 import { EmuCommand } from '../../cli/emu-command.js';
-import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
 import { exportHost } from '../../emu/admin.js';
-import { writeOut } from '../../cli/stdio.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class EmuExport extends EmuCommand {
   static summary = 'Dump the whole emulated host as JSON (to FILE, or to stdout)';
   static examples = ['<%= config.bin %> emu export host.json', '<%= config.bin %> emu export > host.json'];
   static args = { file: Args.string({ ignoreStdin: true, description: 'where to write (default: stdout)' }) };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { args, flags } = await this.parse(EmuExport);
-    const doc = this.withStore(flags, (st) => st.read(() => exportHost(st)));
-    if (args.file === undefined) {
-      if (!this.jsonEnabled()) writeOut(`${JSON.stringify(doc)}\n`);
-      return doc;
-    }
-    const tmp = `${args.file}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, `${JSON.stringify(doc)}\n`);
-      renameSync(tmp, args.file);
-    } catch (e) {
-      throw usage(this.op, `cannot write ${args.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const res = { exported: args.file, domains: doc.tables.domains.length };
-    this.human(() => record(res));
-    return res;
+    const doc = () => this.withStore(flags, (st) => st.read(() => exportHost(st)));
+    const choice = this.choice(flags);
+    const file = args.file;
+    if (file === undefined) return { choice, step: { local: async () => doc() }, human: (d) => JSON.stringify(d) };
+    return {
+      choice,
+      step: { local: async () => {
+        const d = doc();
+        const tmp = `${file}.tmp-${process.pid}`;
+        try {
+          writeFileSync(tmp, `${JSON.stringify(d)}\n`);
+          renameSync(tmp, file);
+        } catch (e) {
+          throw usage(this.op, `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        return { exported: file, domains: d.tables.domains.length };
+      } },
+    };
   }
 }

@@ -1,25 +1,28 @@
 import { Args } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { EmuCommand } from '../../cli/emu-command.js';
-import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
 import { importHost } from '../../emu/admin.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class EmuImport extends EmuCommand {
   static summary = 'Replace the emulated host with one exported by emu export';
   static examples = ['<%= config.bin %> emu import host.json'];
   static args = { file: Args.string({ ignoreStdin: true, required: true, description: "the export ('-' for stdin)" }) };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { args, flags } = await this.parse(EmuImport);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(readFileSync(args.file === '-' ? 0 : args.file, 'utf8'));
-    } catch (e) {
-      throw usage(this.op, `cannot read ${args.file} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}`);
-    }
-    const res = this.withStore(flags, (st) => ({ imported: args.file, ...st.tx(() => importHost(st, doc)) }));
-    this.human(() => record(res));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: { local: async () => {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(readFileSync(args.file === '-' ? 0 : args.file, 'utf8'));
+        } catch (e) {
+          throw usage(this.op, `cannot read ${args.file} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}`);
+        }
+        return this.withStore(flags, (st) => ({ imported: args.file, ...st.tx(() => importHost(st, doc)) }));
+      } },
+    };
   }
 }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { existsSync } from 'node:fs';
 import { EmuCommand } from '../../cli/emu-command.js';
-import { record } from '../../cli/output.js';
+import type { GlobalFlags } from '../../cli/base.js';
+import type { Plan } from '../../cli/plan.js';
 import { refused } from '../../errors.js';
 import { resetHost } from '../../emu/admin.js';
 import { removeStateFile, StateStore } from '../../emu/store.js';
@@ -12,10 +13,13 @@ export default class EmuInit extends EmuCommand {
   static examples = ['<%= config.bin %> emu init', '<%= config.bin %> emu init --state /tmp/host.db --force'];
   static flags = { force: Flags.boolean({ summary: 'reset or replace an existing state file' }) };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(EmuInit);
+    return { choice: this.choice(flags), step: { local: async () => this.create(flags) } };
+  }
+
+  private create(flags: { force?: boolean } & GlobalFlags) {
     const path = this.statePath(flags);
-    this.releaseBatchLock();
     let action = 'created';
     if (existsSync(path)) {
       if (!flags.force) throw refused('EEXIST', this.op, `state file ${path} already exists (use --force to reset it)`);
@@ -33,8 +37,6 @@ export default class EmuInit extends EmuCommand {
       }
     }
     if (action !== 'reset') StateStore.open(path).close();
-    const res = { state: path, action };
-    this.human(() => record(res));
-    return res;
+    return { state: path, action };
   }
 }

@@ -2,11 +2,11 @@ import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { U16_MAX, U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class EvtchnBind extends XgtCommand {
-  static replayable = true;
   static summary = 'Bind an event channel: an unbound port, an interdomain channel, or a virq';
   static description = 'A new interdomain port is already pending (Xen marks it so): wait for it once before waiting for notifications.';
   static examples = [
@@ -22,19 +22,16 @@ export default class EvtchnBind extends XgtCommand {
     'remote-port': uintFlag('remote-port', "the remote domain's port", U32_MAX)(),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(EvtchnBind);
     const { remote } = flags;
     const remotePort = flags['remote-port'];
-    const res = await this.withBackend(flags, (b) => {
-      if (flags.virq !== undefined) return b.evtchn.bindVirq(flags.virq);
-      if (remote === undefined) throw usage(this.op, '--remote is required with --unbound and --interdomain');
-      if (flags.unbound) return b.evtchn.bindUnbound(remote);
-      if (!flags.interdomain) throw usage(this.op, 'one of --unbound, --interdomain or --virq is required');
-      if (remotePort === undefined) throw usage(this.op, '--remote-port is required with --interdomain');
-      return b.evtchn.bindInterdomain(remote, remotePort);
-    });
-    this.human(() => record(res));
-    return res;
+    const choice = this.choice(flags);
+    if (flags.virq !== undefined) return { choice, step: call('evtchn.bindVirq', flags.virq) };
+    if (remote === undefined) throw usage(this.op, '--remote is required with --unbound and --interdomain');
+    if (flags.unbound) return { choice, step: call('evtchn.bindUnbound', remote) };
+    if (!flags.interdomain) throw usage(this.op, 'one of --unbound, --interdomain or --virq is required');
+    if (remotePort === undefined) throw usage(this.op, '--remote-port is required with --interdomain');
+    return { choice, step: call('evtchn.bindInterdomain', remote, remotePort) };
   }
 }

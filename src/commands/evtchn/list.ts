@@ -1,19 +1,24 @@
 import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
 import { table } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
+import type { PortInfo } from '../../backend/types.js';
 
 export default class EvtchnList extends XgtCommand {
   static summary = "List a domain's event channels: state, peer, pending and masked (like lsevtchn)";
   static examples = ['<%= config.bin %> evtchn list', '<%= config.bin %> evtchn list --domid 1 --json'];
   static flags = { domid: optionalDomidFlag('whose ports (default: the acting domain)') };
 
-  async run() {
+  async plan(): Promise<Plan<{ ports: PortInfo[] }>> {
     const { flags } = await this.parse(EvtchnList);
-    const res = await this.withBackend(flags, (b) => b.evtchn.list(flags.domid));
     const dash = (v: number | null) => (v === null ? '-' : v);
-    this.human(() => table(['Port', 'State', 'Remote', 'RPort', 'Virq', 'Pend', 'Mask', 'Here'],
-      res.ports.map((p) => [p.port, p.state, dash(p.remote_domid), dash(p.remote_port), dash(p.virq),
-        p.pending ? 'y' : '-', p.masked ? 'y' : '-', p.bound_here ? 'y' : '-']), ['right']));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: call('evtchn.list', flags.domid),
+      human: (res) => table(['Port', 'State', 'Remote', 'RPort', 'Virq', 'Pend', 'Mask', 'Here'],
+        res.ports.map((p) => [p.port, p.state, dash(p.remote_domid), dash(p.remote_port), dash(p.virq),
+          p.pending ? 'y' : '-', p.masked ? 'y' : '-', p.bound_here ? 'y' : '-']), ['right']),
+    };
   }
 }

@@ -1,7 +1,8 @@
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { parseUint, U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class EvtchnWait extends XgtCommand {
   static summary = 'Wait for events: read the delivered ports and unmask them again';
@@ -11,11 +12,9 @@ export default class EvtchnWait extends XgtCommand {
   static usage = 'evtchn wait [PORT...] [--timeout MS]';
   static flags = { timeout: uintFlag('timeout', 'milliseconds to wait (default: for ever)', 24 * 3600 * 1000)() };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { argv, flags } = await this.parse(EvtchnWait);
     const ports = (argv as string[]).map((p) => parseUint(p, 'PORT', U32_MAX));
-    const res = await this.withBackend(flags, (b) => b.evtchn.wait(ports, flags.timeout));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('evtchn.wait', ports, flags.timeout) };
   }
 }

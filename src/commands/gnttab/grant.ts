@@ -2,10 +2,10 @@ import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { U16_MAX, U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabGrant extends XgtCommand {
-  static replayable = true;
   static summary = 'Grant zeroed pages of the acting domain to another domain (gntalloc ALLOC_GREF)';
   static examples = ['<%= config.bin %> gnttab grant --to 1 --pages 2', '<%= config.bin %> gnttab grant --to 1 --readonly --json'];
   static flags = {
@@ -14,10 +14,8 @@ export default class GnttabGrant extends XgtCommand {
     readonly: Flags.boolean({ summary: 'the grantee may only map them read-only', default: false }),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(GnttabGrant);
-    const res = await this.withBackend(flags, (b) => b.gnttab.grant(flags.to, flags.pages, flags.readonly));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('gnttab.grant', flags.to, flags.pages, flags.readonly) };
   }
 }

@@ -1,7 +1,8 @@
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabLimit extends XgtCommand {
   static summary = "Show or set the grant drivers' limits (module parameters xen_gntalloc.limit, xen_gntdev.limit)";
@@ -13,10 +14,8 @@ export default class GnttabLimit extends XgtCommand {
     gntdev: uintFlag('gntdev', 'refs one mapping may take', U32_MAX, 1)(),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(GnttabLimit);
-    const res = await this.withBackend(flags, (b) => b.gnttab.limits({ gntalloc: flags.gntalloc, gntdev: flags.gntdev }));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('gnttab.limits', { gntalloc: flags.gntalloc, gntdev: flags.gntdev }) };
   }
 }

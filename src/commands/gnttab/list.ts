@@ -2,17 +2,17 @@ import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
 import { colour, table } from '../../cli/output.js';
 import type { GnttabListing } from '../../backend/types.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabList extends XgtCommand {
   static summary = "Show a domain's grants, its mappings and its grant-table usage";
   static examples = ['<%= config.bin %> gnttab list', '<%= config.bin %> gnttab list --domid 1 --json'];
   static flags = { domid: optionalDomidFlag('whose grant table (default: the acting domain)') };
 
-  async run() {
+  async plan(): Promise<Plan<GnttabListing>> {
     const { flags } = await this.parse(GnttabList);
-    const res = await this.withBackend(flags, (b) => b.gnttab.list(flags.domid));
-    this.human(() => render(res));
-    return res;
+    return { choice: this.choice(flags), step: call('gnttab.list', flags.domid), human: render };
   }
 }
 

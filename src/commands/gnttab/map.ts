@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, parseRef } from '../../cli/flags.js';
-import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabMap extends XgtCommand {
-  static replayable = true;
   static summary = 'Map grant refs of another domain as one contiguous mapping (gntdev MAP_GRANT_REF + mmap)';
   static description = 'A ref the hypervisor refuses fails the whole mapping with EINVAL and the GNTST code.';
   static examples = ['<%= config.bin %> gnttab map --domid 0 8 9', '<%= config.bin %> gnttab map --domid 1 8 --readonly --json'];
@@ -16,12 +16,9 @@ export default class GnttabMap extends XgtCommand {
     readonly: Flags.boolean({ summary: 'map read-only', default: false }),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { argv, flags } = await this.parse(GnttabMap);
     if (argv.length === 0) throw usage(this.op, 'at least one REF is required');
-    const refs = (argv as string[]).map(parseRef);
-    const res = await this.withBackend(flags, (b) => b.gnttab.map(flags.domid, refs, flags.readonly));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('gnttab.map', flags.domid, (argv as string[]).map(parseRef), flags.readonly) };
   }
 }

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { pageTarget, targetFlags } from '../../cli/page-target.js';
-import { writeOut } from '../../cli/stdio.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabRead extends XgtCommand {
   static summary = 'Read bytes of a shared page, through a mapping (--index) or a grant (--ref)';
@@ -16,15 +17,15 @@ export default class GnttabRead extends XgtCommand {
     format: Flags.option({ options: ['hex', 'base64', 'raw'] as const, default: 'hex' as const, summary: 'output encoding' })(),
   };
 
-  async run() {
+  async plan(): Promise<Plan<Uint8Array>> {
     const { flags } = await this.parse(GnttabRead);
     const target = pageTarget(this.op, flags);
-    const bytes = Buffer.from(await this.withBackend(flags, (b) => b.gnttab.read(target, flags.offset, flags.length)));
     const encoding = flags.format === 'base64' ? 'base64' : 'hex';
-    if (!this.jsonEnabled()) {
-      if (flags.format === 'raw') writeOut(bytes);
-      else writeOut(`${bytes.toString(encoding)}\n`);
-    }
-    return { data: bytes.toString(encoding), encoding, length: bytes.length };
+    return {
+      choice: this.choice(flags),
+      step: call('gnttab.read', target, flags.offset, flags.length),
+      json: (bytes) => ({ data: Buffer.from(bytes).toString(encoding), encoding, length: bytes.length }),
+      human: (bytes) => (flags.format === 'raw' ? bytes : Buffer.from(bytes).toString(encoding)),
+    };
   }
 }

@@ -4,6 +4,8 @@ import { XgtCommand } from '../../cli/base.js';
 import { pageTarget, targetFlags } from '../../cli/page-target.js';
 import { record } from '../../cli/output.js';
 import { refused, usage, XgtError } from '../../errors.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabWrite extends XgtCommand {
   static summary = 'Write bytes into a shared page, through a mapping (--index) or a grant (--ref)';
@@ -18,14 +20,15 @@ export default class GnttabWrite extends XgtCommand {
     file: Flags.string({ summary: "the bytes of this file ('-' for stdin)", exclusive: ['data', 'hex'] }),
   };
 
-  async run() {
+  async plan(): Promise<Plan<number>> {
     const { flags } = await this.parse(GnttabWrite);
     const target = pageTarget(this.op, flags);
-    const data = this.payload(flags);
-    const written = await this.withBackend(flags, (b) => b.gnttab.write(target, flags.offset, data));
-    const res = { written };
-    this.human(() => record(res));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: call('gnttab.write', target, flags.offset, this.payload(flags)),
+      json: (written) => ({ written }),
+      human: (written) => record({ written }),
+    };
   }
 
   private payload(f: { data?: string; hex?: string; file?: string }): Buffer {

@@ -2,6 +2,9 @@ import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
+import type { DmaExtent } from '../../backend/types.js';
 
 export default class MemGetDmaBuf extends XgtCommand {
   static summary = 'Exchange pages for machine-contiguous, pinned ones below 2^address-bits (the XENMEM_get_dma_buf proposal)';
@@ -16,12 +19,13 @@ export default class MemGetDmaBuf extends XgtCommand {
     gpfn: uintFlag('gpfn', 'the first guest frame to exchange (default: the lowest free aligned run)')(),
   };
 
-  async run() {
+  async plan(): Promise<Plan<{ nr_exchanged: number; address_bits: number; extents: DmaExtent[] }>> {
     const { flags } = await this.parse(MemGetDmaBuf);
-    const res = await this.withBackend(flags, (b) => b.mem.getDmaBuf(flags.domid ?? b.domid, flags.extents, flags.order,
-      flags['address-bits'], flags.gpfn));
-    this.human(() => record({ nr_exchanged: res.nr_exchanged, address_bits: res.address_bits,
-      extents: res.extents.map((e) => `${e.gpfn}->${e.mfn}/${e.order}`) }));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: call('mem.getDmaBuf', flags.domid, flags.extents, flags.order, flags['address-bits'], flags.gpfn),
+      human: (res) => record({ nr_exchanged: res.nr_exchanged, address_bits: res.address_bits,
+        extents: res.extents.map((e) => `${e.gpfn}->${e.mfn}/${e.order}`) }),
+    };
   }
 }

@@ -1,18 +1,23 @@
 import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
 import { table } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
+import type { DmaExtent } from '../../backend/types.js';
 
 export default class MemList extends XgtCommand {
   static summary = 'List the extents get-dma-buf pinned';
   static examples = ['<%= config.bin %> mem list --json'];
   static flags = { domid: optionalDomidFlag('whose memory (default: the acting domain)') };
 
-  async run() {
+  async plan(): Promise<Plan<{ extents: DmaExtent[] }>> {
     const { flags } = await this.parse(MemList);
-    const res = await this.withBackend(flags, (b) => b.mem.list(flags.domid ?? b.domid));
-    this.human(() => (res.extents.length
-      ? table(['Gpfn', 'Mfn', 'Order'], res.extents.map((e) => [e.gpfn, `0x${e.mfn.toString(16)}`, e.order]), ['right', 'right', 'right'])
-      : 'no pinned extents'));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: call('mem.list', flags.domid),
+      human: (res) => (res.extents.length
+        ? table(['Gpfn', 'Mfn', 'Order'], res.extents.map((e) => [e.gpfn, `0x${e.mfn.toString(16)}`, e.order]), ['right', 'right', 'right'])
+        : 'no pinned extents'),
+    };
   }
 }

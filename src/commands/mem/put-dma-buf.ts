@@ -1,7 +1,8 @@
 import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { call } from '../../backend/calls.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class MemPutDmaBuf extends XgtCommand {
   static summary = 'Unpin extents pinned by get-dma-buf (the XENMEM_put_dma_buf proposal); the pages stay the guest\'s';
@@ -13,10 +14,8 @@ export default class MemPutDmaBuf extends XgtCommand {
     order: uintFlag('order', 'pages per extent, as a power of two', 63)({ default: 0 }),
   };
 
-  async run() {
+  async plan(): Promise<Plan> {
     const { flags } = await this.parse(MemPutDmaBuf);
-    const res = await this.withBackend(flags, (b) => b.mem.putDmaBuf(flags.domid ?? b.domid, flags.gpfn, flags.extents, flags.order));
-    this.human(() => record(res));
-    return res;
+    return { choice: this.choice(flags), step: call('mem.putDmaBuf', flags.domid, flags.gpfn, flags.extents, flags.order) };
   }
 }

@@ -4,6 +4,7 @@ import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
 import { shbufAlloc } from '../../shbuf/shbuf.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class ShbufAlloc extends XgtCommand {
   static summary = 'Share a buffer through a chain of directory pages (xen-front-pgdir-shbuf)';
@@ -16,10 +17,12 @@ export default class ShbufAlloc extends XgtCommand {
     'be-alloc': Flags.boolean({ summary: 'the other end allocates the data pages', default: false }),
   };
 
-  async run() {
+  async plan(): Promise<Plan<{ refs: number[] }>> {
     const { flags } = await this.parse(ShbufAlloc);
-    const res = await this.withBackend(flags, (b) => shbufAlloc(b, flags.to, flags.pages, flags['be-alloc']));
-    this.human(() => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: { over: (b) => shbufAlloc(b, flags.to, flags.pages, flags['be-alloc']) },
+      human: (res) => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }),
+    };
   }
 }

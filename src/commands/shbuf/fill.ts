@@ -3,6 +3,7 @@ import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
 import { shbufFill } from '../../shbuf/shbuf.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class ShbufFill extends XgtCommand {
   static summary = "Backend-allocated mode: grant our pages and list their refs in DOMID's directory";
@@ -13,10 +14,12 @@ export default class ShbufFill extends XgtCommand {
     pages: uintFlag('pages', 'data pages', U32_MAX, 1)({ required: true }),
   };
 
-  async run() {
+  async plan(): Promise<Plan<{ refs: number[] }>> {
     const { flags } = await this.parse(ShbufFill);
-    const res = await this.withBackend(flags, (b) => shbufFill(b, flags.domid, flags['dir-ref'], flags.pages));
-    this.human(() => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: { over: (b) => shbufFill(b, flags.domid, flags['dir-ref'], flags.pages) },
+      human: (res) => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }),
+    };
   }
 }

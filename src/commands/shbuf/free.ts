@@ -2,6 +2,8 @@ import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
+import type { Plan } from '../../cli/plan.js';
+import type { UngrantResult, UnmapResult } from '../../backend/types.js';
 
 export default class ShbufFree extends XgtCommand {
   static summary = "Free a buffer: unmap our mapping of it (--mapping) and/or end our grants of it (--grant)";
@@ -11,14 +13,16 @@ export default class ShbufFree extends XgtCommand {
     grant: uintFlag('grant', 'the index shbuf alloc or shbuf fill returned')(),
   };
 
-  async run() {
+  async plan(): Promise<Plan<{ unmapped: UnmapResult | null; ungranted: UngrantResult | null }>> {
     const { flags } = await this.parse(ShbufFree);
     if (flags.mapping === undefined && flags.grant === undefined) throw usage(this.op, 'one of --mapping or --grant is required');
-    const res = await this.withBackend(flags, async (b) => ({
-      unmapped: flags.mapping === undefined ? null : await b.gnttab.unmap(flags.mapping),
-      ungranted: flags.grant === undefined ? null : await b.gnttab.ungrant(flags.grant),
-    }));
-    this.human(() => record({ unmapped: res.unmapped?.count ?? null, ungranted: res.ungranted?.refs.length ?? null }));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: { over: async (b) => ({
+        unmapped: flags.mapping === undefined ? null : await b.gnttab.unmap(flags.mapping),
+        ungranted: flags.grant === undefined ? null : await b.gnttab.ungrant(flags.grant),
+      }) },
+      human: (res) => record({ unmapped: res.unmapped?.count ?? null, ungranted: res.ungranted?.refs.length ?? null }),
+    };
   }
 }

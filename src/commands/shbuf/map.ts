@@ -4,6 +4,7 @@ import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { record } from '../../cli/output.js';
 import { shbufMap } from '../../shbuf/shbuf.js';
+import type { Plan } from '../../cli/plan.js';
 
 export default class ShbufMap extends XgtCommand {
   static summary = "Walk a buffer's directory and map every data page as one mapping";
@@ -16,10 +17,12 @@ export default class ShbufMap extends XgtCommand {
     'be-alloc': Flags.boolean({ summary: 'the directory is ours, filled by DOMID', default: false }),
   };
 
-  async run() {
+  async plan(): Promise<Plan<{ refs: number[] }>> {
     const { flags } = await this.parse(ShbufMap);
-    const res = await this.withBackend(flags, (b) => shbufMap(b, flags.domid, flags['dir-ref'], flags.pages, flags['be-alloc']));
-    this.human(() => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }));
-    return res;
+    return {
+      choice: this.choice(flags),
+      step: { over: (b) => shbufMap(b, flags.domid, flags['dir-ref'], flags.pages, flags['be-alloc']) },
+      human: (res) => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }),
+    };
   }
 }

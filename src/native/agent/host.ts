@@ -3,7 +3,7 @@
  * operation name and its arguments, the agent runs it on the devices it holds open.
  */
 import { readFileSync } from 'node:fs';
-import { refused, XgtError } from '../../errors.js';
+import { asXgtError, refused, XgtError } from '../../errors.js';
 import type { HostInfo } from '../../backend/types.js';
 import { loadAddon, sys } from '../addon.js';
 import { HYPERVISOR, XENVER_extraversion, XENVER_version } from '../xen-abi.js';
@@ -28,8 +28,8 @@ export function ownDomid(): number {
 
 export type Op = (...args: any[]) => unknown;
 
-/** A failure as the agent reports it: a refusal as it is, anything else as the agent's own (EIO). */
-export const agentFailure = (e: unknown) => (e instanceof XgtError ? e : refused('EIO', 'agent', `agent error: ${(e as Error).message}`));
+/** A failure as the agent reports it: ours as it is, anything else an internal error of the agent's (EIO). */
+export const agentFailure = (e: unknown) => asXgtError(e, 'agent');
 
 export class NativeHost {
   readonly domid = ownDomid();

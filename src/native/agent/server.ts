@@ -8,10 +8,9 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { refused, unavailable } from '../../errors.js';
-import { rawHeader, wantsRawOutput } from '../frames.js';
 import { agentDir, agentSocket } from '../paths.js';
-import { runBatchInAgent } from './batch.js';
-import { agentFailure, NativeHost } from './host.js';
+import { runCallList, wireFailure } from './calls.js';
+import { NativeHost } from './host.js';
 
 const MAX_REQUEST = 512 * 1024 * 1024;
 
@@ -86,15 +85,6 @@ export async function runAgent(): Promise<void> {
   }
 }
 
-/** How a batch's output goes back: raw parts if the client asked for them (see frames.ts), else JSON text. */
-function batchOutput(conn: Socket, id: unknown, args: unknown[]): (text: string) => void {
-  if (!wantsRawOutput(args)) return (text) => conn.write(`${JSON.stringify({ id, partial: text })}\n`);
-  return (text) => {
-    conn.write(rawHeader(id, Buffer.byteLength(text)));
-    conn.write(text);
-  };
-}
-
 function serve(conn: Socket, host: NativeHost, stop: () => void): void {
   conn.on('error', () => conn.destroy());
   const lines = createInterface({ input: conn, crlfDelay: Infinity });
@@ -109,13 +99,11 @@ function serve(conn: Socket, host: NativeHost, stop: () => void): void {
         conn.end(`${JSON.stringify({ id, ok: { stopping: process.pid } })}\n`, () => stop());
         return;
       }
-      const ok = req.op === 'batch.run'
-        ? await runBatchInAgent(host, req.args, batchOutput(conn, id, req.args))
-        : await host.call(req.op, req.args);
+      const ok = req.op === 'calls.run' ? await runCallList(host, req.args) : await host.call(req.op, req.args);
       conn.write(`${JSON.stringify({ id, ok: ok ?? null })}\n`);
     } catch (e) {
-      const err = e instanceof SyntaxError ? refused('EINVAL', 'agent', `malformed request: ${e.message}`) : agentFailure(e);
-      if (!conn.destroyed) conn.write(`${JSON.stringify({ id, err: { kind: err.kind, ...err.toJSON() } })}\n`);
+      const err = e instanceof SyntaxError ? refused('EINVAL', 'agent', `malformed request: ${e.message}`) : e;
+      if (!conn.destroyed) conn.write(`${JSON.stringify({ id, ...wireFailure(err) })}\n`);
     }
   });
 }

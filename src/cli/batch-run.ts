@@ -1,0 +1,193 @@
+/**
+ * Running a batch: every line is planned by its own command, exactly as it would be from argv,
+ * then carried out, and its result printed as one JSON line. Two things make a long script
+ * cheap without changing what it does:
+ * - on the emulator, lines are committed in groups (every GROUP_LINES lines or GROUP_MS, and
+ *   before anything that may block or that works on the state file itself); a line's output is
+ *   printed once its group is committed, so a killed batch never printed a result that did not land;
+ * - on a backend that makes a list of calls better than one at a time (the native agent: one
+ *   request, and a run of grant maps and unmaps by one device call), consecutive calls to it go
+ *   as one list, of up to CHUNK calls, ending before any wait that may block: what came before a
+ *   wait is printed before the wait starts, since the other side may need it to send the event.
+ * Lines run in order; after a failure no later line runs, unless keepGoing.
+ */
+import { type Call, mayBlock, runCalls } from '../backend/calls.js';
+import type { BackendPool } from '../backend/pool.js';
+import type { Backend } from '../backend/types.js';
+import { usage, type XgtError } from '../errors.js';
+import { jsonLine, lineFailure, opOf } from './base.js';
+import type { ScriptLine } from './batch-script.js';
+import { isFallback } from './lite/fallback.js';
+import { isCall, jsonOf, perform, type Plan } from './plan.js';
+
+const GROUP_LINES = 64;
+const GROUP_MS = 5;
+const CHUNK = 512;
+
+/** What a command class needs to be for a batch line: made from its argv, it plans. */
+export type Planner = new (argv: string[], config: never) => { id?: string; plan(): Promise<Plan> };
+
+/** The commands a batch can find its lines' in: oclif's config, or the fast path's. */
+export interface CommandSource {
+  readonly commandIDs: string[];
+  findCommand(id: string): { load(): Promise<unknown> } | undefined;
+  /** has oclif's parser read what the fast path's declines (the fast path's config only) */
+  parseDeclined?(): Promise<void>;
+}
+
+export interface BatchOptions {
+  keepGoing: boolean;
+  pool: BackendPool;
+  print(text: string): void;
+}
+
+/** How many lines ran, how many of them failed, and the exit code of the first failure (else 0). */
+export interface BatchRun { ran: number; failed: number; firstFailure: number }
+
+/** A line's plan and the op its failures name, or the error that makes it no command. */
+type Planned = { plan: Plan; op: string } | { error: XgtError };
+
+export class BatchRunner {
+  private readonly ids: Set<string>;
+  private readonly idDepth: number;
+  private readonly classes = new Map<string, Planner>();
+
+  constructor(private readonly source: CommandSource) {
+    this.ids = new Set(source.commandIDs);
+    this.idDepth = Math.max(...source.commandIDs.map((id) => id.split(':').length));
+  }
+
+  /** A line's plan, made by its command as from argv (usage errors included). */
+  async planLine(line: ScriptLine): Promise<Planned> {
+    const { words, n } = line;
+    if (!Array.isArray(words)) return { error: words };
+    const found = this.commandOf(words);
+    if (!found || found.id === 'batch') {
+      return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`) };
+    }
+    const argv = words.slice(found.take).filter((w) => w !== '--json');
+    const op = opOf(found.id);
+    try {
+      try {
+        return { plan: await this.plan(found.id, argv), op };
+      } catch (err) {
+        if (!isFallback(err) || !this.source.parseDeclined) throw err;
+        // the fast path's parser declined the line (nothing was done): oclif's reads it, and words its errors
+        await this.source.parseDeclined();
+        return { plan: await this.plan(found.id, argv), op };
+      }
+    } catch (err) {
+      return { error: lineFailure(err, op) };
+    }
+  }
+
+  async run(lines: ScriptLine[], o: BatchOptions): Promise<BatchRun> {
+    const run: BatchRun = { ran: 0, failed: 0, firstFailure: 0 };
+    const waiting: string[] = [];
+    let grouped = 0;
+    let since = Date.now();
+    const commit = () => {
+      o.pool.flush();
+      if (waiting.length) o.print(waiting.splice(0).join(''));
+      grouped = 0;
+      since = Date.now();
+    };
+    /** Records a line's outcome; false when the batch stops there. */
+    const settle = (text: string, code: number): boolean => {
+      waiting.push(text);
+      run.ran++;
+      if (code !== 0) {
+        run.failed++;
+        if (run.firstFailure === 0) run.firstFailure = code;
+      }
+      if (++grouped >= GROUP_LINES || Date.now() - since >= GROUP_MS) commit();
+      return code === 0 || o.keepGoing;
+    };
+
+    let chunk: { backend: Backend; calls: Call[]; plans: Plan[] } | undefined;
+    /** Makes the calls gathered so far, as one list; false when the batch stops there. */
+    const send = async (): Promise<boolean> => {
+      if (!chunk) return true;
+      const { backend, calls, plans } = chunk;
+      chunk = undefined;
+      const outcomes = await runCalls(backend, calls, o.keepGoing);
+      let going = true;
+      for (let i = 0; i < outcomes.length && going; i++) {
+        const out = outcomes[i];
+        going = out.ok ? settle(...this.shown(plans[i], out.result)) : settle(...failure(lineFailure(out.error, out.error.op)));
+      }
+      commit();
+      return going;
+    };
+
+    for (const line of lines) {
+      const planned = await this.planLine(line);
+      if ('error' in planned) {
+        if (!(await send()) || !settle(...failure(planned.error))) break;
+        continue;
+      }
+      const { plan, op } = planned;
+      const step = plan.step;
+      let backend: Backend | undefined;
+      if (!('local' in step)) {
+        try {
+          backend = await o.pool.get(plan.choice);
+        } catch (e) {
+          if (!(await send()) || !settle(...failure(lineFailure(e, op)))) break;
+          continue;
+        }
+        if (isCall(step) && backend.runCalls) {
+          if (chunk && (chunk.backend !== backend || mayBlock(step)) && !(await send())) break;
+          chunk ??= { backend, calls: [], plans: [] };
+          chunk.calls.push(step);
+          chunk.plans.push(plan);
+          if (chunk.calls.length >= CHUNK && !(await send())) break;
+          continue;
+        }
+      }
+      if (!(await send())) break;
+      // a wait may block, and work on the state file itself takes its lock: what came before must
+      // be committed (and printed) first
+      if ('local' in step || (isCall(step) && mayBlock(step))) commit();
+      let shown: [string, number];
+      try {
+        shown = this.shown(plan, await perform(plan, async () => backend!));
+      } catch (e) {
+        shown = failure(lineFailure(e, op));
+      }
+      if (!settle(...shown)) break;
+    }
+    await send();
+    commit();
+    return run;
+  }
+
+  /** A result as its line prints it, and the line's exit code (a verdict can make it a failure). */
+  private shown(plan: Plan, result: unknown): [string, number] {
+    const verdict = plan.verdict?.(result);
+    if (verdict) return failure(verdict);
+    const json = jsonOf(plan, result);
+    return [json === undefined ? '' : jsonLine(json), 0];
+  }
+
+  private commandOf(words: string[]): { id: string; take: number } | undefined {
+    for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
+      const id = words.slice(0, k).join(':');
+      if (this.ids.has(id)) return { id, take: k };
+    }
+    return undefined;
+  }
+
+  private async plan(id: string, argv: string[]): Promise<Plan> {
+    let cls = this.classes.get(id);
+    if (!cls) {
+      cls = (await this.source.findCommand(id)!.load()) as Planner;
+      this.classes.set(id, cls);
+    }
+    const cmd = new cls(argv, this.source as never);
+    cmd.id = id;
+    return cmd.plan();
+  }
+}
+
+const failure = (e: XgtError): [string, number] => [jsonLine({ error: e.toJSON() }), e.exitCode];

@@ -4,6 +4,7 @@
  */
 
 import { constants } from 'node:os';
+import { GNTST } from './xen.js';
 
 const osErrno = (name: string): number | null => (constants.errno as Record<string, number>)[name] ?? null;
 
@@ -13,29 +14,6 @@ export const ERRNO: Record<string, number> = {
   ENOSYS: 38, ENODATA: 61, EOPNOTSUPP: 95, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ENXIO: 6,
   EINTR: 4, ERANGE: 34, EXDEV: 18, ENOEXEC: 8, EMFILE: 24, ENFILE: 23, EPIPE: 32, ECONNREFUSED: 111,
 };
-
-/** public/grant_table.h status codes (value → name, message), in code order. */
-export const GNTST: Record<number, [name: string, message: string]> = {
-  0: ['GNTST_okay', 'okay'],
-  [-1]: ['GNTST_general_error', 'undefined error'],
-  [-2]: ['GNTST_bad_domain', 'unrecognised domain id'],
-  [-3]: ['GNTST_bad_gntref', 'invalid grant reference'],
-  [-4]: ['GNTST_bad_handle', 'invalid mapping handle'],
-  [-5]: ['GNTST_bad_virt_addr', 'invalid virtual address'],
-  [-6]: ['GNTST_bad_dev_addr', 'invalid device address'],
-  [-7]: ['GNTST_no_device_space', 'no spare translation slot in the I/O MMU'],
-  [-8]: ['GNTST_permission_denied', 'permission denied'],
-  [-9]: ['GNTST_bad_page', 'bad page'],
-  [-10]: ['GNTST_bad_copy_arg', 'copy arguments cross page boundary'],
-  [-11]: ['GNTST_address_too_big', 'page address size too large'],
-  [-12]: ['GNTST_eagain', 'operation not done; try again'],
-  [-13]: ['GNTST_no_space', 'out of space'],
-};
-
-export const GNTST_GENERAL_ERROR = -1;
-export const GNTST_BAD_DOMAIN = -2;
-export const GNTST_BAD_GNTREF = -3;
-export const GNTST_NO_SPACE = -13;
 
 export type ErrorKind = 'refused' | 'usage' | 'unavailable';
 
@@ -109,10 +87,6 @@ export function asXgtError(err: unknown, op: string): XgtError {
   return err instanceof XgtError ? err : internalError(err, op);
 }
 
-export function gntstMessage(status: number): string {
-  const [name, text] = GNTST[status] ?? ['GNTST_unknown', 'unknown status'];
-  return `${name} (${text})`;
-}
 
 /**
  * Every message is one line. oclif's parser wraps messages in several lines of framing

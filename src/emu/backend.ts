@@ -12,9 +12,7 @@ import { EmuEvtchn } from './emu-evtchn.js';
 import { EmuGnttab } from './emu-gnttab.js';
 import { EmuMemory } from './emu-mem.js';
 import { XEN_VERSION } from './host-layout.js';
-import {
-  DEFAULT_MAX_GRANT_FRAMES, GNTALLOC_LIMIT, GNTDEV_MAP_LIMIT, GRANT_ENTRIES_PER_FRAME, MAPTRACK_ENTRIES,
-} from './limits.js';
+import { STOCK_LIMITS } from '../xen.js';
 import { StateStore } from './store.js';
 
 
@@ -26,13 +24,7 @@ export const EMU_CAPS: Capabilities = {
   act_as_any_domain: true,
 };
 
-export const EMU_LIMITS = {
-  gntalloc_limit: GNTALLOC_LIMIT,
-  gntdev_map_limit: GNTDEV_MAP_LIMIT,
-  default_max_grant_frames: DEFAULT_MAX_GRANT_FRAMES,
-  grant_entries_per_frame: GRANT_ENTRIES_PER_FRAME,
-  maptrack_entries: MAPTRACK_ENTRIES,
-};
+export const EMU_LIMITS = STOCK_LIMITS;
 
 export class EmuBackend implements Backend {
   readonly name = 'emu' as const;

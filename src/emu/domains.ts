@@ -8,7 +8,7 @@ import type { DomainCreateOptions, DomainInfo } from '../backend/types.js';
 import { domainRow, liveDomain, type DomainRow } from './domain-rows.js';
 import { endAccessAndFree } from './grant-table.js';
 import { insertDomainRow } from './host-layout.js';
-import { DOMID_FIRST_RESERVED } from './limits.js';
+import { DOMID_FIRST_RESERVED } from '../xen.js';
 import { freeFrames } from './machine.js';
 import { mapPages, removeMap, type MapRow } from './gntdev.js';
 import type { StateStore } from './store.js';

@@ -9,7 +9,7 @@ import { refused } from '../errors.js';
 import type { GrantResult, UngrantResult } from '../backend/types.js';
 import type { DomainRow } from './domain-rows.js';
 import { allocRef, endAccessAndFree, grantRow, writeGrantEntry } from './grant-table.js';
-import { PAGE_SIZE } from './host-layout.js';
+import { PAGE_SIZE } from '../xen.js';
 import { domainPages, gfnToMfn, type PageRun, zeroFrame } from './machine.js';
 import type { StateStore } from './store.js';
 

@@ -8,7 +8,7 @@ import { refused } from '../errors.js';
 import type { MapResult, UnmapResult } from '../backend/types.js';
 import { pinForMap, unpin } from './grant-table.js';
 import { releaseIfUnused } from './gntalloc.js';
-import { PAGE_SIZE } from './host-layout.js';
+import { PAGE_SIZE } from '../xen.js';
 import { domainRow } from './domain-rows.js';
 import { RECOUNT_GNTDEV_GAPS } from './schema.js';
 import type { PageRun } from './machine.js';

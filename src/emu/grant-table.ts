@@ -3,11 +3,12 @@
  * references (Linux grant-table.c): refs 0-7 are never handed out, freed refs are reused most
  * recently freed first, and the table grows a frame at a time up to max_grant_frames.
  */
-import { GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, refused } from '../errors.js';
+import { refused } from '../errors.js';
+import { GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_BAD_PAGE, GNTST_GENERAL_ERROR, GNTST_NO_SPACE } from '../xen.js';
 import { domainRow, type DomainRow } from './domain-rows.js';
 import {
   GRANT_ENTRIES_PER_FRAME, GTF_PERMIT_ACCESS, GTF_READONLY, MAPTRACK_ENTRIES, PIN_COUNTER_MAX,
-} from './limits.js';
+} from '../xen.js';
 import { gfnToMfn } from './machine.js';
 import type { StateStore } from './store.js';
 
@@ -107,7 +108,7 @@ function frameOfGrant(st: StateStore, g: GrantRow): number {
   const mfn = gfnToMfn(st, g.domid, g.gfn);
   if (mfn === undefined) {
     throw refused('EINVAL', 'gnttab.map', `grant ref ${g.ref} names frame ${g.gfn}, which domain ${g.domid} does not have`,
-      { gntst: -9 });
+      { gntst: GNTST_BAD_PAGE });
   }
   return mfn;
 }

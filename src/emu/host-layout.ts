@@ -6,10 +6,8 @@
 import type { StateStore } from './store.js';
 import { allocFramesFromTop } from './machine.js';
 import { seedKernelPorts } from './evtchn.js';
-import { GNTTAB_NR_RESERVED_ENTRIES } from './limits.js';
+import { GNTTAB_NR_RESERVED_ENTRIES } from '../xen.js';
 
-export const PAGE_SIZE = 4096;
-export const PAGE_SHIFT = 12;
 /** 16 GiB of machine memory */
 export const HOST_FRAMES = 4 * 1024 * 1024;
 /** frames below this belong to Xen itself and are never handed to a domain */

@@ -5,7 +5,7 @@
  * through one side are read through the other.
  */
 import { refused } from '../errors.js';
-import { PAGE_SIZE } from './host-layout.js';
+import { PAGE_SIZE } from '../xen.js';
 import type { StateStore } from './store.js';
 
 /** A virtually contiguous run of pages: its length, and page k's machine frame (looked up when touched). */

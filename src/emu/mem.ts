@@ -6,7 +6,7 @@
 import { refused, type XgtError } from '../errors.js';
 import type { DmaExtent } from '../backend/types.js';
 import { liveDomain } from './domain-rows.js';
-import { PAGE_SHIFT } from './host-layout.js';
+import { PAGE_SHIFT } from '../xen.js';
 import { domainPages, freeFrames } from './machine.js';
 import { mergeAround, rangesIn } from './p2m.js';
 import type { StateStore } from './store.js';

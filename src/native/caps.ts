@@ -1,5 +1,6 @@
 /** What the native backend can do, known without touching the devices. */
 import type { Capabilities, Limits } from '../backend/types.js';
+import { STOCK_LIMITS } from '../xen.js';
 
 export const NATIVE_CAPS: Capabilities = {
   map_multiple: true,
@@ -9,10 +10,4 @@ export const NATIVE_CAPS: Capabilities = {
   act_as_any_domain: false,
 };
 
-export const NATIVE_LIMITS: Limits = {
-  gntalloc_limit: 1024,
-  gntdev_map_limit: 65536,
-  default_max_grant_frames: 64,
-  grant_entries_per_frame: 512,
-  maptrack_entries: 1024 * 256,
-};
+export const NATIVE_LIMITS: Limits = STOCK_LIMITS;

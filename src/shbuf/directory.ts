@@ -4,9 +4,9 @@
  * Built only on the gnttab primitives of the backend interface, so it works on both backends.
  */
 import { refused } from '../errors.js';
+import { PAGE_SIZE } from '../xen.js';
 import type { Backend } from '../backend/types.js';
 
-export const PAGE_SIZE = 4096;
 export const REFS_PER_DIR_PAGE = (PAGE_SIZE - 4) / 4; // 1023
 const LIST_END = 0;
 

@@ -4,7 +4,8 @@
  * other side fills it with refs of its own pages, and the sharer maps those.
  */
 import type { Backend } from '../backend/types.js';
-import { dirPagesFor, encodeDirectory, PAGE_SIZE, readForeignPage, walkDirectory } from './directory.js';
+import { PAGE_SIZE } from '../xen.js';
+import { dirPagesFor, encodeDirectory, readForeignPage, walkDirectory } from './directory.js';
 
 export interface ShbufAllocResult {
   dir_ref: number; dir_refs: number[]; refs: number[]; pages: number; index: number; be_alloc: boolean;

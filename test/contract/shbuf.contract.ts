@@ -2,7 +2,8 @@
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '../../src/backend/types.js';
-import { decodeDirPage, PAGE_SIZE } from '../../src/shbuf/directory.js';
+import { decodeDirPage } from '../../src/shbuf/directory.js';
+import { PAGE_SIZE } from '../../src/xen.js';
 import { shbufAlloc, shbufFill, shbufMap } from '../../src/shbuf/shbuf.js';
 import type { ContractEnv } from './env.js';
 import { expectRefused } from './expect.js';

@@ -3,7 +3,8 @@
  * granted pages can be read and written), gntdev + mmap to map. The kernel answers every map
  * failure at mmap time with EINVAL; a one-byte GRANT_COPY per ref recovers the GNTST code.
  */
-import { GNTST_GENERAL_ERROR, gntstMessage, refused } from '../../errors.js';
+import { refused } from '../../errors.js';
+import { GNTST_GENERAL_ERROR, gntstMessage } from '../../xen.js';
 import type { GnttabListing, GrantResult, MapResult, PageTarget, UngrantResult, UnmapResult } from '../../backend/types.js';
 import { asRefusal, sys } from '../addon.js';
 import { GNTTABOP_query_size, HYPERVISOR, QUERY_SIZE } from '../xen-abi.js';

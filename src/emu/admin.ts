@@ -4,7 +4,8 @@
  */
 import { usage } from '../errors.js';
 import { seedHost } from './host-layout.js';
-import { RECOUNT_GNTDEV_GAPS, RECOUNT_USAGE, SCHEMA_VERSION, UPGRADES } from './schema.js';
+import { RECOUNT_USAGE, SCHEMA_VERSION, UPGRADES } from './schema.js';
+import { recountGaps } from './gntdev.js';
 import type { StateStore } from './store.js';
 
 export const EXPORT_FORMAT = 'xgt-emu-state';
@@ -81,7 +82,7 @@ export function importHost(st: StateStore, doc: unknown): { domains: number } {
   if (!st.get(`SELECT 1 FROM domains WHERE domid = 0 AND state = 'running'`)) throw usage(op, 'export has no Domain-0');
   // derived from the rows, never taken from the file (the triggers counted the rows as they came
   // in, on top of the counts the domains' rows brought)
-  st.run(RECOUNT_GNTDEV_GAPS);
+  recountGaps(st);
   st.run(RECOUNT_USAGE);
   return { domains: st.get<{ n: number }>('SELECT count(*) AS n FROM domains')!.n };
 }

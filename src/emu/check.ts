@@ -1,12 +1,17 @@
 /**
- * `emu check`: every invariant of the emulated host, checked with SQL over the whole state file.
+ * `emu check`: every invariant of the emulated host, checked over the whole state file.
  * Each query returns the rows that break its rule; a clean host returns none anywhere.
  */
+import { gapAfter } from './rules/gntdev.js';
 import type { StateStore } from './store.js';
 
 export interface Violation { check: string; detail: string }
 
-const CHECKS: { check: string; sql: string; detail: (r: Record<string, unknown>) => string }[] = [
+/** A rule of the host: the rows that break it, found by a query, or by code where the rule is a function (rules/). */
+type Check = { check: string; detail: (r: Record<string, unknown>) => string }
+  & ({ sql: string } | { rows: (st: StateStore) => Record<string, unknown>[] });
+
+const CHECKS: Check[] = [
   {
     check: 'mapping pins a grant that permits it',
     sql: `SELECT p.domid, p.page, p.ref, p.granter, g.to_domid, g.flags FROM gntdev_pages p
@@ -33,10 +38,14 @@ const CHECKS: { check: string; sql: string; detail: (r: Record<string, unknown>)
   },
   {
     check: "each mapping's gap_after is the free pages up to the next mapping",
-    sql: `SELECT domid, page, gap_after, want FROM (SELECT m.domid, m.page, m.gap_after,
-            (SELECT n.page FROM gntdev_maps n WHERE n.domid = m.domid AND n.page > m.page ORDER BY n.page LIMIT 1)
-              - (m.page + m.count) AS want
-          FROM gntdev_maps m) WHERE gap_after IS NOT want`,
+    rows: (st) => {
+      const maps = st.all<{ domid: number; page: number; count: number; gap_after: number | null }>(
+        'SELECT domid, page, count, gap_after FROM gntdev_maps ORDER BY domid, page');
+      return maps.map((m, i) => {
+        const next = maps[i + 1];
+        return { ...m, want: gapAfter(m.page + m.count, next && next.domid === m.domid ? next.page : undefined) };
+      }).filter((m) => m.gap_after !== m.want);
+    },
     detail: (r) => `domain ${r.domid}'s mapping at page ${r.page} records ${r.gap_after ?? 'no map'} after it, not ${r.want ?? 'no map'}`,
   },
   {
@@ -131,7 +140,8 @@ const CHECKS: { check: string; sql: string; detail: (r: Record<string, unknown>)
 export function checkHost(st: StateStore): Violation[] {
   const out: Violation[] = [];
   for (const c of CHECKS) {
-    for (const row of st.all<Record<string, unknown>>(c.sql)) out.push({ check: c.check, detail: c.detail(row) });
+    const rows = 'sql' in c ? st.all<Record<string, unknown>>(c.sql) : c.rows(st);
+    for (const row of rows) out.push({ check: c.check, detail: c.detail(row) });
   }
   return out;
 }

@@ -1,22 +1,19 @@
 /**
- * Event channels of the emulated host (XEN-FACTS C): the hypervisor's port rules and Linux's
- * /dev/xen/evtchn delivery. Each domain has one evtchn device (as the native agent holds one
- * fd): a port bound through it is delivered once into the device's ring and masked there until
- * `wait` reads it and writes it back; sends that arrive meanwhile merge into the pending bit and
- * are delivered again after that unmask.
+ * Event channels of the emulated host (XEN-FACTS C) over the state file; the rules — ports, binds,
+ * sends, delivery and masking — are in rules/evtchn.ts. Each domain has one evtchn device (as the
+ * native agent holds one fd): a port bound through it is delivered once into the device's ring
+ * and masked there until `wait` reads it and writes it back.
  */
 import { refused } from '../errors.js';
 import type { BindResult, EvtchnState, PortInfo } from '../backend/types.js';
 import { domainRow, liveDomain, type DomainRow } from './domain-rows.js';
+import {
+  channelCount, HARDWARE_DOMAIN, interdomainRefusal, lowestFreePort, onRaise, onUnmask, portAllowed, sendTarget, VIRQ_DOM_EXC,
+  virqRefusal,
+} from './rules/evtchn.js';
 import type { StateStore } from './store.js';
 
-export const NR_VIRQS = 24;
-const PER_VCPU_VIRQS = new Set([0, 1, 7, 13]); // TIMER, DEBUG, XENOPROF, XENPMU
-const PER_DOMAIN_VIRQS = new Set([11]); // ARGO
-export const VIRQ_DOM_EXC = 3;
-const FIFO_MAX_PORTS = 1 << 17;
-const FIFO_WORDS_PER_PAGE = 1024;
-const HARDWARE_DOMAIN = 0;
+export { NR_VIRQS, VIRQ_DOM_EXC } from './rules/evtchn.js';
 
 interface PortRow {
   domid: number; port: number; state: EvtchnState; remote_domid: number | null; remote_port: number | null;
@@ -27,19 +24,13 @@ function portRow(st: StateStore, domid: number, port: number): PortRow | undefin
   return st.get<PortRow>('SELECT * FROM evtchn WHERE domid = ? AND port = ?', domid, port);
 }
 
-/** The lowest free port from 1 (port 0 is reserved), within the domain's limit. */
+/** The lowest free port from 1, within the domain's limit; ENOSPC when there is none. */
 function allocPort(st: StateStore, d: DomainRow, op: string): number {
-  const row = st.get<{ p: number }>(
-    `SELECT p FROM (
-       SELECT 1 AS p WHERE NOT EXISTS (SELECT 1 FROM evtchn WHERE domid = @d AND port = 1)
-       UNION ALL
-       SELECT e.port + 1 AS p FROM evtchn e WHERE e.domid = @d
-         AND NOT EXISTS (SELECT 1 FROM evtchn f WHERE f.domid = @d AND f.port = e.port + 1)
-     ) ORDER BY p LIMIT 1`, { d: d.domid })!;
-  if (row.p > d.max_evtchn_port || row.p >= FIFO_MAX_PORTS) {
+  const port = lowestFreePort(q.allocatedPorts(st, d.domid));
+  if (!portAllowed(port, d.max_evtchn_port)) {
     throw refused('ENOSPC', op, `domain ${d.domid} has no free event-channel port (max_evtchn_port ${d.max_evtchn_port})`);
   }
-  return row.p;
+  return port;
 }
 
 function insertPort(st: StateStore, domid: number, port: number, state: EvtchnState,
@@ -49,20 +40,16 @@ function insertPort(st: StateStore, domid: number, port: number, state: EvtchnSt
   o.bound_here === false ? 0 : 1);
 }
 
-/**
- * Xen sets the port pending; an unmasked port bound on the device is delivered into its ring
- * and masked (the driver's upcall clears the pending bit). The kernel consumes its own ports.
- */
+/** Xen sets the port pending; the device delivers it or keeps it pending (rules/evtchn.ts, onRaise). */
 function raise(st: StateStore, domid: number, port: number): void {
   const p = portRow(st, domid, port);
   if (!p) return;
-  if (!p.bound_here) return;
-  if (p.enabled) {
-    const seq = st.get<{ s: number | null }>('SELECT max(seq) AS s FROM evtchn_ring WHERE domid = ?', domid)!.s ?? 0;
-    st.run('INSERT INTO evtchn_ring (domid, seq, port) VALUES (?, ?, ?)', domid, seq + 1, port);
-    st.run('UPDATE evtchn SET enabled = 0, pending = 0 WHERE domid = ? AND port = ?', domid, port);
-  } else {
-    st.run('UPDATE evtchn SET pending = 1 WHERE domid = ? AND port = ?', domid, port);
+  const outcome = onRaise(p);
+  if (outcome === 'deliver') {
+    q.pushRing(st, domid, port);
+    q.setBits(st, domid, port, { enabled: 0, pending: 0 });
+  } else if (outcome === 'pend') {
+    q.setBits(st, domid, port, { pending: 1 });
   }
 }
 
@@ -77,12 +64,8 @@ export function bindInterdomain(st: StateStore, d: DomainRow, remote: number, re
   const rd = liveDomain(st, remote);
   if (!rd) throw refused('ESRCH', op, `no domain ${remote}`);
   const port = allocPort(st, d, op);
-  const rp = portRow(st, remote, remotePort);
-  if (!rp || rp.state !== 'unbound' || rp.remote_domid !== d.domid) {
-    const why = !rp ? 'is not allocated' : rp.state !== 'unbound' ? `is ${rp.state}, not unbound`
-      : `is meant for domain ${rp.remote_domid}, not ${d.domid}`;
-    throw refused('EINVAL', op, `port ${remotePort} of domain ${remote} ${why}`);
-  }
+  const why = interdomainRefusal(d.domid, remote, remotePort, portRow(st, remote, remotePort));
+  if (why) throw refused('EINVAL', op, why);
   if (remote === d.domid && remotePort === port) throw refused('EINVAL', op, 'a port cannot bind to itself');
   insertPort(st, d.domid, port, 'interdomain', { remote_domid: remote, remote_port: remotePort });
   st.run(`UPDATE evtchn SET state = 'interdomain', remote_port = ? WHERE domid = ? AND port = ?`, port, remote, remotePort);
@@ -92,14 +75,8 @@ export function bindInterdomain(st: StateStore, d: DomainRow, remote: number, re
 
 export function bindVirq(st: StateStore, d: DomainRow, virq: number): BindResult {
   const op = 'evtchn.bind';
-  if (virq >= NR_VIRQS) throw refused('EINVAL', op, `virq ${virq} is beyond NR_VIRQS (${NR_VIRQS})`);
-  const global = !PER_VCPU_VIRQS.has(virq) && !PER_DOMAIN_VIRQS.has(virq);
-  if (global && d.domid !== HARDWARE_DOMAIN) {
-    throw refused('EBUSY', op, `virq ${virq} is global and handled by domain ${HARDWARE_DOMAIN}`);
-  }
-  if (st.get(`SELECT 1 FROM evtchn WHERE domid = ? AND state = 'virq' AND virq = ? AND vcpu = 0`, d.domid, virq)) {
-    throw refused('EEXIST', op, `virq ${virq} is already bound on vcpu 0`);
-  }
+  const refusal = virqRefusal(virq, d.domid, q.virqBound(st, d.domid, virq));
+  if (refusal) throw refused(refusal.code, op, refusal.why);
   const port = allocPort(st, d, op);
   insertPort(st, d.domid, port, 'virq', { virq });
   return { port, state: 'virq', virq };
@@ -118,21 +95,13 @@ export function notify(st: StateStore, domid: number, port: number): { port: num
 }
 
 function send(st: StateStore, p: PortRow): void {
-  if (p.state === 'interdomain') raise(st, p.remote_domid!, p.remote_port!);
-  else if (p.state === 'ipi') raise(st, p.domid, p.port);
-  // unbound: Xen drops the event silently. virq and pirq: EVTCHNOP_send says EINVAL, but the
-  // driver's NOTIFY ignores the hypercall's result, so the user sees success either way.
-}
-
-/** The number of channels the FIFO ABI has room for: whole pages of 1024 event words. */
-function channelCount(st: StateStore, domid: number): number {
-  const max = st.get<{ m: number | null }>('SELECT max(port) AS m FROM evtchn WHERE domid = ?', domid)!.m ?? 0;
-  return Math.max(1, Math.ceil((max + 1) / FIFO_WORDS_PER_PAGE)) * FIFO_WORDS_PER_PAGE;
+  const to = sendTarget(p);
+  if (to) raise(st, to.domid, to.port);
 }
 
 export function unbind(st: StateStore, domid: number, port: number): { port: number } {
   const op = 'evtchn.unbind';
-  if (port >= channelCount(st, domid)) throw refused('EINVAL', op, `port ${port} is beyond the domain's event channels`);
+  if (port >= channelCount(q.maxPort(st, domid))) throw refused('EINVAL', op, `port ${port} is beyond the domain's event channels`);
   requireBoundHere(st, domid, port, op);
   closePort(st, domid, port);
   return { port };
@@ -163,16 +132,14 @@ export function closeAllPorts(st: StateStore, domid: number): void {
  * Returns null when nothing was delivered.
  */
 export function takeDelivered(st: StateStore, domid: number, only: number[]): number[] | null {
-  const rows = st.all<{ seq: number; port: number }>('SELECT seq, port FROM evtchn_ring WHERE domid = ? ORDER BY seq', domid)
-    .filter((r) => only.length === 0 || only.includes(r.port));
+  const rows = q.ring(st, domid).filter((r) => only.length === 0 || only.includes(r.port));
   if (rows.length === 0) return null;
-  for (const r of rows) st.run('DELETE FROM evtchn_ring WHERE domid = ? AND seq = ?', domid, r.seq);
+  for (const r of rows) q.dropFromRing(st, domid, r.seq);
   for (const r of rows) {
     const p = portRow(st, domid, r.port);
-    if (p && p.bound_here && !p.enabled) {
-      st.run('UPDATE evtchn SET enabled = 1 WHERE domid = ? AND port = ?', domid, r.port);
-      if (p.pending) raise(st, domid, r.port);
-    }
+    const { unmask, again } = p ? onUnmask(p) : { unmask: false, again: false };
+    if (unmask) q.setBits(st, domid, r.port, { enabled: 1 });
+    if (again) raise(st, domid, r.port);
   }
   return rows.map((r) => r.port);
 }
@@ -205,3 +172,22 @@ export function seedKernelPorts(st: StateStore): void {
   insertPort(st, 0, 10, 'virq', { ...kernel, virq: 16 });
   for (let port = 11; port <= 17; port++) insertPort(st, 0, port, 'pirq', kernel);
 }
+
+/** The state file's side of event channels: one named query each. */
+const q = {
+  allocatedPorts: function* (st: StateStore, domid: number) {
+    for (const r of st.iterate<{ port: number }>('SELECT port FROM evtchn WHERE domid = ? ORDER BY port', domid)) yield r.port;
+  },
+  virqBound: (st: StateStore, domid: number, virq: number) =>
+    st.get(`SELECT 1 FROM evtchn WHERE domid = ? AND state = 'virq' AND virq = ? AND vcpu = 0`, domid, virq) !== undefined,
+  maxPort: (st: StateStore, domid: number) => st.get<{ m: number | null }>('SELECT max(port) AS m FROM evtchn WHERE domid = ?', domid)!.m ?? 0,
+  setBits: (st: StateStore, domid: number, port: number, bits: { enabled?: 0 | 1; pending?: 0 | 1 }) => st.run(
+    'UPDATE evtchn SET enabled = coalesce(?, enabled), pending = coalesce(?, pending) WHERE domid = ? AND port = ?',
+    bits.enabled ?? null, bits.pending ?? null, domid, port),
+  pushRing: (st: StateStore, domid: number, port: number) => st.run(
+    'INSERT INTO evtchn_ring (domid, seq, port) VALUES (?, coalesce((SELECT max(seq) FROM evtchn_ring WHERE domid = ?), 0) + 1, ?)',
+    domid, domid, port),
+  ring: (st: StateStore, domid: number) =>
+    st.all<{ seq: number; port: number }>('SELECT seq, port FROM evtchn_ring WHERE domid = ? ORDER BY seq', domid),
+  dropFromRing: (st: StateStore, domid: number, seq: number) => st.run('DELETE FROM evtchn_ring WHERE domid = ? AND seq = ?', domid, seq),
+};

@@ -82,7 +82,7 @@ function freeKernelPages(st: StateStore, domid: number, pages: number): number[]
 /** DEALLOC_GREF of the whole run that starts at `index`. */
 export function deallocRun(st: StateStore, domid: number, index: number): UngrantResult {
   const rows = index % 4096 === 0
-    ? st.all<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND run_page = ? AND released = 0 ORDER BY pos',
+    ? st.all<GntallocRow>('SELECT * FROM gntalloc INDEXED BY gntalloc_run WHERE domid = ? AND run_page = ? AND released = 0 ORDER BY pos',
       domid, index / PAGE_SIZE)
     : [];
   if (rows.length === 0) throw refused('EINVAL', OP_DEALLOC, `no grant run starts at index ${index}`);
@@ -117,13 +117,15 @@ export function releaseIfUnused(st: StateStore, granter: number, ref: number): v
  * The pages from `ref`'s to the end of its run (what read/write through --ref may reach): how
  * many, and the machine frame of any of them, looked up only for the pages an access touches.
  */
+// (INDEXED BY: without statistics SQLite would search the primary key by domid alone, every
+// grant of the domain, instead of the run's index)
 export function pagesFromRef(st: StateStore, domid: number, ref: number, op: string): PageRun {
   const r = st.get<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
   if (!r) throw refused('ENOENT', op, `domain ${domid} holds no granted page with ref ${ref}`);
   return {
     pages: r.run_count - r.pos,
     frame: (k) => gfnToMfn(st, domid, st.get<{ gfn: number }>(
-      'SELECT gfn FROM gntalloc WHERE domid = ? AND run_page = ? AND pos = ?', domid, r.run_page, r.pos + k)!.gfn)!,
+      'SELECT gfn FROM gntalloc INDEXED BY gntalloc_run WHERE domid = ? AND run_page = ? AND pos = ?', domid, r.run_page, r.pos + k)!.gfn)!,
   };
 }
 

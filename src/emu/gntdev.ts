@@ -1,18 +1,21 @@
 /**
  * /dev/xen/gntdev of an emulated domain (XEN-FACTS A): MAP_GRANT_REF places a mapping at the
- * kernel's index (sorted first fit, a gap exactly the request's size skipped) and the mmap that
- * follows pins every grant through the hypervisor's checks. A refused ref fails the whole
- * mapping with EINVAL and leaves nothing mapped.
+ * kernel's index (rules/gntdev.ts) and the mmap that follows pins every grant through the
+ * hypervisor's checks. A refused ref fails the whole mapping with EINVAL and leaves nothing mapped.
+ *
+ * Placement reads the stored gaps rather than walking every mapping: each map row keeps the free
+ * pages after it (gap_after), and only maps followed by free pages are indexed, so placing costs
+ * the same with ten mappings or ten thousand.
  */
 import { refused } from '../errors.js';
 import type { MapResult, UnmapResult } from '../backend/types.js';
+import { domainRow } from './domain-rows.js';
 import { pinForMap, unpin } from './grant-table.js';
 import { releaseIfUnused } from './gntalloc.js';
-import { PAGE_SIZE } from '../xen.js';
-import { domainRow } from './domain-rows.js';
-import { RECOUNT_GNTDEV_GAPS } from './schema.js';
 import type { PageRun } from './machine.js';
+import { fits, gapAfter } from './rules/gntdev.js';
 import type { StateStore } from './store.js';
+import { PAGE_SIZE } from '../xen.js';
 
 const OP_MAP = 'gnttab.map';
 const OP_UNMAP = 'gnttab.unmap';
@@ -20,47 +23,41 @@ const OP_UNMAP = 'gnttab.unmap';
 export interface MapRow { domid: number; page: number; count: number; granter: number; readonly: number; gap_after: number | null }
 
 /**
- * The kernel walks its maps in index order and slots the new one in front of the first map it
- * ends strictly before; so a gap of exactly `count` pages is not reused. Each map row keeps the
- * free pages after it (gap_after), and only maps followed by free pages are indexed: the walk
- * skips every run of adjacent maps, so its cost does not grow with a domain's mappings.
+ * The page a mapping of `count` pages goes to, and the map it goes right after (if any). Gaps on
+ * file that do not match the maps (written by hand, or by an older xgt still running after this
+ * one upgraded the file) are counted again rather than trusted into an overlap.
  */
-export function placeIndex(st: StateStore, domid: number, count: number): number {
-  const page = firstFit(st, domid, count);
-  if (page !== undefined
-    && !st.get('SELECT 1 FROM gntdev_maps WHERE domid = ? AND page BETWEEN ? AND ? LIMIT 1', domid, page, page + count)) {
-    return page;
-  }
-  // the gaps on file do not match the maps (written by hand, or by an older xgt still running
-  // after this one upgraded the file): count them again
-  st.run(RECOUNT_GNTDEV_GAPS);
-  return firstFit(st, domid, count)!;
+export function placeIndex(st: StateStore, domid: number, count: number): { page: number; after?: MapRow } {
+  const place = placeByGaps(st, domid, count);
+  if (place && !q.overlapping(st, domid, place.page, place.page + count)) return place;
+  recountGaps(st);
+  return placeByGaps(st, domid, count)!;
 }
 
 /** Where the gaps on file put the mapping; undefined when they say there is no room at all. */
-function firstFit(st: StateStore, domid: number, count: number): number | undefined {
-  const first = st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? ORDER BY page LIMIT 1', domid);
-  if (!first || count < first.page) return 0;
-  // without statistics SQLite would walk the primary key; the index's own condition, spelled
-  // out, is what lets it take the index
-  return st.get<{ end: number }>(`SELECT page + count AS end FROM gntdev_maps INDEXED BY gntdev_maps_gap
-    WHERE domid = ? AND (gap_after IS NULL OR gap_after > 0) AND (gap_after IS NULL OR gap_after > ?)
-    ORDER BY page LIMIT 1`, domid, count)?.end;
+function placeByGaps(st: StateStore, domid: number, count: number): { page: number; after?: MapRow } | undefined {
+  const first = q.firstMap(st, domid);
+  if (!first || fits(first.page, count)) return { page: 0 };
+  for (const after of q.mapsWithGaps(st, domid)) {
+    if (fits(after.gap_after, count)) return { page: after.page + after.count, after };
+  }
+  return undefined;
 }
 
-/** The free pages from `end` to the next map, null if none follows. */
-function gapFrom(st: StateStore, domid: number, end: number): number | null {
-  const next = st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? AND page >= ? ORDER BY page LIMIT 1', domid, end);
-  return next ? next.page - end : null;
+/** Sets every mapping's gap_after from the maps themselves. */
+export function recountGaps(st: StateStore): void {
+  const maps = q.everyMap(st);
+  maps.forEach((m, i) => {
+    const next = maps[i + 1];
+    const gap = gapAfter(m.page + m.count, next && next.domid === m.domid ? next.page : undefined);
+    if (gap !== m.gap_after) q.setGap(st, m.domid, m.page, gap);
+  });
 }
 
 /** Recounts the gap after the map in front of `page`, once a map there came or went. */
 function regapBefore(st: StateStore, domid: number, page: number): void {
-  const prev = st.get<{ page: number; count: number }>(
-    'SELECT page, count FROM gntdev_maps WHERE domid = ? AND page < ? ORDER BY page DESC LIMIT 1', domid, page);
-  if (prev) {
-    st.run('UPDATE gntdev_maps SET gap_after = ? WHERE domid = ? AND page = ?', gapFrom(st, domid, prev.page + prev.count), domid, prev.page);
-  }
+  const prev = q.mapBefore(st, domid, page);
+  if (prev) q.setGap(st, domid, prev.page, gapAfter(prev.page + prev.count, q.nextMapPage(st, domid, prev.page + prev.count)));
 }
 
 export function mapGrants(st: StateStore, domid: number, granter: number, refs: number[], readonly: boolean): MapResult {
@@ -69,35 +66,31 @@ export function mapGrants(st: StateStore, domid: number, granter: number, refs: 
   if (refs.length === 0 || refs.length > limit) {
     throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${limit} refs (got ${refs.length})`);
   }
-  const page = placeIndex(st, domid, refs.length);
+  const { page, after } = placeIndex(st, domid, refs.length);
+  const end = page + refs.length;
+  q.insertMap(st, { domid, page, count: refs.length, granter, readonly: readonly ? 1 : 0, gap_after: gapAfter(end, q.nextMapPage(st, domid, end)) });
+  if (after) q.setGap(st, domid, after.page, 0);
+  const g = domainRow(st, granter);
   let handles = d.maptrack_used;
-  st.run('INSERT INTO gntdev_maps (domid, page, count, granter, readonly, gap_after) VALUES (?, ?, ?, ?, ?, ?)',
-    domid, page, refs.length, granter, readonly ? 1 : 0, gapFrom(st, domid, page + refs.length));
-  regapBefore(st, domid, page);
   refs.forEach((ref, pos) => {
-    const mfn = pinForMap(st, OP_MAP, domid, granter, ref, readonly, handles++);
-    st.run('INSERT INTO gntdev_pages (domid, page, pos, granter, ref, mfn) VALUES (?, ?, ?, ?, ?, ?)',
-      domid, page, pos, granter, ref, mfn);
+    const mfn = pinForMap(st, OP_MAP, domid, g, granter, ref, readonly, handles++);
+    q.insertPage(st, domid, page, pos, granter, ref, mfn);
   });
   return { index: page * PAGE_SIZE, domid: granter, refs, count: refs.length, readonly };
 }
 
 export function mapAt(st: StateStore, domid: number, index: number): MapRow | undefined {
-  if (index % 4096 !== 0) return undefined;
-  return st.get<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? AND page = ?', domid, index / PAGE_SIZE);
+  if (index % PAGE_SIZE !== 0) return undefined;
+  return q.mapAt(st, domid, index / PAGE_SIZE);
 }
 
-/** The pages of the mapping at `page`, as a PageRun: frames looked up only for the pages touched. */
+/** The pages of a mapping, as a PageRun: frames looked up only for the pages touched. */
 export function mappedRun(st: StateStore, domid: number, m: MapRow): PageRun {
-  return {
-    pages: m.count,
-    frame: (k) => st.get<{ mfn: number }>('SELECT mfn FROM gntdev_pages WHERE domid = ? AND page = ? AND pos = ?', domid, m.page, k)!.mfn,
-  };
+  return { pages: m.count, frame: (k) => q.frameAt(st, domid, m.page, k) };
 }
 
 export function mapPages(st: StateStore, domid: number, page: number) {
-  return st.all<{ ref: number; mfn: number; granter: number }>(
-    'SELECT ref, mfn, granter FROM gntdev_pages WHERE domid = ? AND page = ? ORDER BY pos', domid, page);
+  return q.pagesOf(st, domid, page);
 }
 
 /**
@@ -115,8 +108,7 @@ export function unmapIndex(st: StateStore, domid: number, index: number,
 }
 
 export function removeMap(st: StateStore, m: MapRow, pages: { ref: number }[]): void {
-  st.run('DELETE FROM gntdev_pages WHERE domid = ? AND page = ?', m.domid, m.page);
-  st.run('DELETE FROM gntdev_maps WHERE domid = ? AND page = ?', m.domid, m.page);
+  q.deleteMap(st, m.domid, m.page);
   regapBefore(st, m.domid, m.page);
   for (const p of pages) {
     unpin(st, m.granter, p.ref, m.readonly === 1);
@@ -125,10 +117,45 @@ export function removeMap(st: StateStore, m: MapRow, pages: { ref: number }[]): 
 }
 
 export function listMaps(st: StateStore, domid: number) {
-  return st.all<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? ORDER BY page', domid).map((m) => ({
+  return q.mapsOf(st, domid).map((m) => ({
     index: m.page * PAGE_SIZE,
     domid: m.granter,
     refs: mapPages(st, domid, m.page).map((p) => p.ref),
     readonly: m.readonly === 1,
   }));
 }
+
+/** The state file's side of gntdev: one named query each. */
+const q = {
+  firstMap: (st: StateStore, domid: number) =>
+    st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? ORDER BY page LIMIT 1', domid),
+  // maps followed by free pages (or by nothing), in order: the index holds only those; without
+  // statistics SQLite would walk the primary key, and the index's own condition, spelled out, lets
+  // it take the index
+  mapsWithGaps: (st: StateStore, domid: number) => st.iterate<MapRow>(`SELECT * FROM gntdev_maps INDEXED BY gntdev_maps_gap
+    WHERE domid = ? AND (gap_after IS NULL OR gap_after > 0) ORDER BY page`, domid),
+  overlapping: (st: StateStore, domid: number, first: number, end: number) =>
+    st.get('SELECT 1 FROM gntdev_maps WHERE domid = ? AND page BETWEEN ? AND ? LIMIT 1', domid, first, end) !== undefined,
+  nextMapPage: (st: StateStore, domid: number, from: number) =>
+    st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? AND page >= ? ORDER BY page LIMIT 1', domid, from)?.page,
+  mapBefore: (st: StateStore, domid: number, page: number) => st.get<{ page: number; count: number }>(
+    'SELECT page, count FROM gntdev_maps WHERE domid = ? AND page < ? ORDER BY page DESC LIMIT 1', domid, page),
+  everyMap: (st: StateStore) => st.all<MapRow>('SELECT * FROM gntdev_maps ORDER BY domid, page'),
+  mapsOf: (st: StateStore, domid: number) => st.all<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? ORDER BY page', domid),
+  mapAt: (st: StateStore, domid: number, page: number) =>
+    st.get<MapRow>('SELECT * FROM gntdev_maps WHERE domid = ? AND page = ?', domid, page),
+  setGap: (st: StateStore, domid: number, page: number, gap: number | null) =>
+    st.run('UPDATE gntdev_maps SET gap_after = ? WHERE domid = ? AND page = ?', gap, domid, page),
+  insertMap: (st: StateStore, m: MapRow) => st.run(`INSERT INTO gntdev_maps (domid, page, count, granter, readonly, gap_after)
+    VALUES (?, ?, ?, ?, ?, ?)`, m.domid, m.page, m.count, m.granter, m.readonly, m.gap_after),
+  deleteMap: (st: StateStore, domid: number, page: number) => {
+    st.run('DELETE FROM gntdev_pages WHERE domid = ? AND page = ?', domid, page);
+    st.run('DELETE FROM gntdev_maps WHERE domid = ? AND page = ?', domid, page);
+  },
+  insertPage: (st: StateStore, domid: number, page: number, pos: number, granter: number, ref: number, mfn: number) =>
+    st.run('INSERT INTO gntdev_pages (domid, page, pos, granter, ref, mfn) VALUES (?, ?, ?, ?, ?, ?)', domid, page, pos, granter, ref, mfn),
+  pagesOf: (st: StateStore, domid: number, page: number) => st.all<{ ref: number; mfn: number; granter: number }>(
+    'SELECT ref, mfn, granter FROM gntdev_pages WHERE domid = ? AND page = ? ORDER BY pos', domid, page),
+  frameAt: (st: StateStore, domid: number, page: number, pos: number) =>
+    st.get<{ mfn: number }>('SELECT mfn FROM gntdev_pages WHERE domid = ? AND page = ? AND pos = ?', domid, page, pos)!.mfn,
+};

@@ -15,11 +15,6 @@ export const SCHEMA_VERSION = 2;
  */
 const GNTDEV_GAP_INDEX = 'CREATE INDEX gntdev_maps_gap ON gntdev_maps (domid, page) WHERE gap_after IS NULL OR gap_after > 0';
 
-/** Sets every mapping's gap_after from the maps themselves. */
-export const RECOUNT_GNTDEV_GAPS = `UPDATE gntdev_maps SET gap_after =
-  (SELECT n.page FROM gntdev_maps n WHERE n.domid = gntdev_maps.domid AND n.page > gntdev_maps.page ORDER BY n.page LIMIT 1)
-  - (page + count)`;
-
 /**
  * A domain's gntdev pages mapped (the maptrack entries they hold) and the grants its gntalloc
  * device holds, kept in its row by triggers, whatever code adds or removes the rows: a map or a
@@ -42,12 +37,18 @@ export const RECOUNT_USAGE = `UPDATE domains SET
   maptrack_used = (SELECT count(*) FROM gntdev_pages p WHERE p.domid = domains.domid),
   gntalloc_used = (SELECT count(*) FROM gntalloc a WHERE a.domid = domains.domid AND a.released = 0)`;
 
-/** What brings a state file of schema version N up to N + 1 (run by StateStore.open, in one transaction). */
-export const UPGRADES: Record<number, string> = {
-  1: `ALTER TABLE gntdev_maps ADD COLUMN gap_after INTEGER; ${RECOUNT_GNTDEV_GAPS}; ${GNTDEV_GAP_INDEX};
+/**
+ * What brings a state file of schema version N up to N + 1 (run by StateStore.open, in one
+ * transaction): its SQL, then `recount` (derived data: the gaps after gntdev mappings).
+ */
+export const UPGRADES: Record<number, { sql: string; recount?: true }> = {
+  1: {
+    sql: `ALTER TABLE gntdev_maps ADD COLUMN gap_after INTEGER; ${GNTDEV_GAP_INDEX};
     ALTER TABLE domains ADD COLUMN maptrack_used INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE domains ADD COLUMN gntalloc_used INTEGER NOT NULL DEFAULT 0;
     ${USAGE_TRIGGERS} ${RECOUNT_USAGE};`,
+    recount: true,
+  },
 };
 
 export const SCHEMA_SQL = `

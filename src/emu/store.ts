@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { internalError, unavailable, XgtError } from '../errors.js';
 import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION, UPGRADES } from './schema.js';
 import { seedHost } from './host-layout.js';
+import { recountGaps } from './gntdev.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
@@ -91,7 +92,8 @@ export class StateStore {
     try {
       this.db.transaction(() => {
         for (let v = this.db.pragma('user_version', { simple: true }) as number; v < SCHEMA_VERSION; v++) {
-          this.db.exec(UPGRADES[v]);
+          this.db.exec(UPGRADES[v].sql);
+          if (UPGRADES[v].recount) recountGaps(this);
           this.db.pragma(`user_version = ${v + 1}`);
         }
       }).immediate();

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Inside the real dom0: a native batch run by the agent prints exactly what the same batch run
-# line by line from the CLI prints (XGT_BATCH_IN_AGENT=0), with the same exit code and summary —
-# successes, refusals, usage errors, a poll, a line the fast path hands to oclif, --keep-going —
-# and so does the agent running its lines one at a time instead of pipelined (XGT_BATCH_PIPELINE=0),
-# across the pipeline's groups of lines with a failure in the middle of one. The reference runs every
-# line by its command (XGT_BATCH_REPLAY=0); the others replay repeated lines as they do by default.
+# Inside the real dom0: a native batch — its calls sent to the agent as lists — prints exactly
+# what its lines print run one process each, with the same exit code: successes, refusals, usage
+# errors, a line the fast path hands to oclif's parser, a poll, a procedure over the interface
+# between the lists, with and without --keep-going. And a batch longer than one list (512 calls)
+# with a failure in its second list stops there, or goes on with --keep-going.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 xgt() { node bin/run.js "$@"; }
@@ -17,54 +16,46 @@ gnttab map --domid $PEER 10
 gnttab map --domid $PEER 10 --readonly
 gnttab map --domid $PEER 99999
 gnttab map --domid 0 --bogus 8
-gnttab write --index 0 --hex '0badcafe'
+gnttab write --index 0 --hex 0badcafe
 gnttab read --index 4096 --length 4
 gnttab write --index 4096 --hex 00
-gnttab unmap 0
+shbuf free --mapping 0
+gnttab unmap 4096
 gnttab unmap 4096
 evtchn bind --unbound --remote 0
 evtchn wait --timeout 0
 evtchn notify 4242
+info
 gnttab list
 LINES
-# a script the agent declines (a line that is not a device command): the CLI runs it all
-declined=$(mktemp)
-printf 'gnttab list\ninfo\ngnttab map --domid $PEER 10\ngnttab unmap 0\n' > "$declined"
-# 40 lines: map/unmap pairs, an unmap of nothing at line 25 (in the pipeline's second group), maps after it
-long=$(mktemp)
-{ for _ in $(seq 12); do echo 'gnttab map --domid $PEER 10'; echo 'gnttab unmap 0'; done
-  echo 'gnttab unmap 0'; for _ in $(seq 15); do echo 'gnttab map --domid $PEER 10'; done; } > "$long"
-# 300 lines of repeats, past the pipeline's first group: map/unmap pairs, a refused map and an
-# unmap of nothing among them (replayed), then maps
-repeats=$(mktemp)
-{ for i in $(seq 140); do echo 'gnttab map --domid $PEER 10'; echo 'gnttab unmap 0'
-    if [ $((i % 50)) = 0 ]; then echo 'gnttab map --domid $PEER 99999'; echo 'gnttab unmap 0'; fi; done
-  for _ in $(seq 14); do echo 'gnttab map --domid $PEER 10'; done; } > "$repeats"
 status=0
-run() { # in-agent pipeline replay keep-going script
-  xgt agent stop >/dev/null 2>&1
-  local out rc
-  out=$(PEER=$peer XGT_BATCH_IN_AGENT=$1 XGT_BATCH_PIPELINE=$2 XGT_BATCH_REPLAY=$3 node bin/run.js batch $4 "$5" 2>&1); rc=$?
-  printf '%s\nexit=%s\n' "$out" "$rc"
-}
 for kg in "" --keep-going; do
-  for s in "$script" "$declined" "$long" "$repeats"; do
-    c=$(run 0 1 0 "$kg" "$s")
-    for mode in "0 1 1" "1 1 1" "1 0 1" "1 1 0"; do
-      a=$(run $mode "$kg" "$s")
-      if [ "$a" = "$c" ]; then echo "same output and exit (in-agent, pipeline, replay = $mode $kg $(basename "$s")): $(echo "$a" | tail -2 | tr '\n' ' ')"
-      else echo "DIFFERENT (in-agent, pipeline, replay = $mode $kg $(basename "$s"))"; diff <(echo "$c") <(echo "$a"); status=1; fi
-    done
-  done
+  xgt agent stop >/dev/null 2>&1
+  batch=$(PEER=$peer node bin/run.js batch --json $kg "$script" 2>&1; echo "exit=$?")
+  xgt agent stop >/dev/null 2>&1
+  one=$( (rc=0; while read -r line; do
+      eval "PEER=$peer node bin/run.js $line --json" 2>&1; r=$?
+      if [ "$r" != 0 ]; then [ "$rc" = 0 ] && rc=$r; [ -z "$kg" ] && break; fi
+    done < "$script"; echo "exit=$rc") )
+  if [ "$batch" = "$one" ]; then echo "same output and exit as one process a line ($kg): $(echo "$batch" | tail -1)"
+  else echo "DIFFERENT from one process a line ($kg)"; diff <(echo "$one") <(echo "$batch"); status=1; fi
 done
-# the repeats really were replayed, in the agent
-replayed=$(PEER=$peer XGT_BATCH_TIMING=1 node bin/run.js batch --keep-going "$repeats" 2>&1 >/dev/null | sed -nE 's/.*run by the agent .* ([0-9]+) repeated line.*/\1/p')
-if [ "${replayed:-0}" -gt 100 ]; then echo "the agent replayed $replayed repeated lines"
-else echo "NOT REPLAYED: '$replayed'"; status=1; fi
-# the first script really ran in the agent, the second did not
-where() { PEER=$peer XGT_BATCH_TIMING=1 node bin/run.js batch --keep-going "$1" 2>&1 >/dev/null | sed -nE 's/.*run by (the agent|this process).*/\1/p'; }
-if [ "$(where "$script")" = "the agent" ] && [ "$(where "$declined")" = "this process" ]; then echo "the agent ran the device script and declined the other"
-else echo "WRONG PLACE: device script run by '$(where "$script")', the other by '$(where "$declined")'"; status=1; fi
+# 700 lines: map/unmap pairs, an unmap of nothing at line 601 (in the second list of calls)
+long=$(mktemp)
+{ for _ in $(seq 300); do echo 'gnttab map --domid $PEER 10'; echo 'gnttab unmap 0'; done
+  echo 'gnttab unmap 0'; for _ in $(seq 99); do echo 'gnttab map --domid $PEER 10'; done; } > "$long"
+for kg in "" --keep-going; do
+  xgt agent stop >/dev/null 2>&1
+  out=$(PEER=$peer node bin/run.js batch $kg "$long" 2>/dev/null); rc=$?
+  lines=$(echo "$out" | wc -l)
+  maps=$(echo "$out" | grep -c "^{\"index\":[0-9]*,\"domid\":$peer,\"refs\":\[10\],\"count\":1,\"readonly\":false}$")
+  unmaps=$(echo "$out" | grep -c "^{\"index\":0,\"domid\":$peer,\"refs\":\[10\],\"count\":1}$")
+  at=$(echo "$out" | grep -n '"code":"ENOENT"' | cut -d: -f1)
+  want_lines=601 want_maps=300; [ -n "$kg" ] && want_lines=700 want_maps=399
+  if [ "$rc" = 1 ] && [ "$lines" = "$want_lines" ] && [ "$maps" = "$want_maps" ] && [ "$unmaps" = 300 ] && [ "$at" = 601 ]; then
+    echo "a long batch ($kg) stops or goes on at its failure in its second list: $lines lines, exit $rc"
+  else echo "LONG BATCH WRONG ($kg): exit $rc, $lines lines, $maps maps, $unmaps unmaps, ENOENT at line '$at'"; status=1; fi
+done
 # the agent names the build it runs, the installed one
 st=$(node bin/run.js agent status --json)
 if echo "$st" | grep -q "\"build\":\"$(cat dist/build-id)\",\"stale\":false"; then echo "the agent runs the installed build"

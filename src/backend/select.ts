@@ -4,6 +4,7 @@
  * emulator.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { usage } from '../errors.js';
 import { EmuBackend } from '../emu/backend.js';
 import { defaultStatePath } from '../emu/store.js';
@@ -29,5 +30,5 @@ export async function openBackend(choice: BackendChoice): Promise<Backend> {
     return openNative(choice.as);
   }
   if (choice.state !== undefined && choice.state.trim() === '') throw usage('state', '--state: empty path');
-  return EmuBackend.open(choice.state ?? defaultStatePath(), choice.as ?? 0);
+  return EmuBackend.open(resolve(choice.state ?? defaultStatePath()), choice.as ?? 0);
 }

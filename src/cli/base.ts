@@ -4,7 +4,6 @@
  * failure is one line on stderr, or one JSON document on stdout with --json.
  */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { resolve } from 'node:path';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { humanOf, jsonOf, perform, type Plan } from './plan.js';
@@ -75,9 +74,9 @@ export abstract class XgtCommand extends Command {
     return jsonOf(plan, result);
   }
 
-  /** The backend the global flags choose. */
+  /** The backend the global flags choose (a relative --state is resolved when the backend opens). */
   protected choice(flags: GlobalFlags): BackendChoice {
-    return { backend: flags.backend, state: flags.state === undefined ? undefined : resolve(flags.state), as: flags.as };
+    return { backend: flags.backend, state: flags.state, as: flags.as };
   }
 
   /** No xgt command is deprecated; oclif's check costs a scan of every command id per run. */

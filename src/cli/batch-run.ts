@@ -48,12 +48,13 @@ export interface BatchRun { ran: number; failed: number; firstFailure: number }
 type Planned = { plan: Plan; op: string } | { error: XgtError };
 
 export class BatchRunner {
-  private readonly ids: Set<string>;
+  /** command id → the op name its errors carry */
+  private readonly ops: Map<string, string>;
   private readonly idDepth: number;
   private readonly classes = new Map<string, Planner>();
 
   constructor(private readonly source: CommandSource) {
-    this.ids = new Set(source.commandIDs);
+    this.ops = new Map(source.commandIDs.map((id) => [id, opOf(id)]));
     this.idDepth = Math.max(...source.commandIDs.map((id) => id.split(':').length));
   }
 
@@ -66,7 +67,7 @@ export class BatchRunner {
       return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`) };
     }
     const argv = words.slice(found.take).filter((w) => w !== '--json');
-    const op = opOf(found.id);
+    const op = found.op;
     try {
       try {
         return { plan: await this.plan(found.id, argv), op };
@@ -170,10 +171,12 @@ export class BatchRunner {
     return [json === undefined ? '' : jsonLine(json), 0];
   }
 
-  private commandOf(words: string[]): { id: string; take: number } | undefined {
+  /** The command a line's first words name: its id, how many words that took, and its op name. */
+  private commandOf(words: string[]): { id: string; take: number; op: string } | undefined {
     for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
-      const id = words.slice(0, k).join(':');
-      if (this.ids.has(id)) return { id, take: k };
+      const key = k === 1 ? words[0] : k === 2 ? `${words[0]}:${words[1]}` : words.slice(0, k).join(':');
+      const op = this.ops.get(key);
+      if (op !== undefined) return { id: key, take: k, op };
     }
     return undefined;
   }

@@ -38,12 +38,16 @@ for kg in "" --keep-going; do
       if [ "$r" != 0 ]; then [ "$rc" = 0 ] && rc=$r; [ -z "$kg" ] && break; fi
     done < "$script"; echo "exit=$rc") )
   if [ "$batch" = "$one" ]; then echo "same output and exit as one process a line ($kg): $(echo "$batch" | tail -1)"
-  else echo "DIFFERENT from one process a line ($kg)"; diff <(echo "$one") <(echo "$batch"); status=1; fi
+  else
+    echo "DIFFERENT from one process a line ($kg)"
+    echo "$one" > "$script.one"; echo "$batch" > "$script.batch"; diff "$script.one" "$script.batch"; status=1
+  fi
 done
-# 700 lines: map/unmap pairs, an unmap of nothing at line 601 (in the second list of calls)
+# 640 lines: map/unmap pairs, an unmap of nothing at line 601 (in the second list of calls), then
+# maps of the same grant (a PV dom0 pins a grant twice a mapping: Xen's 128 pins allow 64)
 long=$(mktemp)
 { for _ in $(seq 300); do echo 'gnttab map --domid $PEER 10'; echo 'gnttab unmap 0'; done
-  echo 'gnttab unmap 0'; for _ in $(seq 99); do echo 'gnttab map --domid $PEER 10'; done; } > "$long"
+  echo 'gnttab unmap 0'; for _ in $(seq 39); do echo 'gnttab map --domid $PEER 10'; done; } > "$long"
 for kg in "" --keep-going; do
   xgt agent stop >/dev/null 2>&1
   out=$(PEER=$peer node bin/run.js batch $kg "$long" 2>/dev/null); rc=$?
@@ -51,7 +55,7 @@ for kg in "" --keep-going; do
   maps=$(echo "$out" | grep -c "^{\"index\":[0-9]*,\"domid\":$peer,\"refs\":\[10\],\"count\":1,\"readonly\":false}$")
   unmaps=$(echo "$out" | grep -c "^{\"index\":0,\"domid\":$peer,\"refs\":\[10\],\"count\":1}$")
   at=$(echo "$out" | grep -n '"code":"ENOENT"' | cut -d: -f1)
-  want_lines=601 want_maps=300; [ -n "$kg" ] && want_lines=700 want_maps=399
+  want_lines=601 want_maps=300; [ -n "$kg" ] && want_lines=640 want_maps=339
   if [ "$rc" = 1 ] && [ "$lines" = "$want_lines" ] && [ "$maps" = "$want_maps" ] && [ "$unmaps" = 300 ] && [ "$at" = 601 ]; then
     echo "a long batch ($kg) stops or goes on at its failure in its second list: $lines lines, exit $rc"
   else echo "LONG BATCH WRONG ($kg): exit $rc, $lines lines, $maps maps, $unmaps unmaps, ENOENT at line '$at'"; status=1; fi

@@ -106,20 +106,20 @@ export abstract class Command {
   /** Not async: commands await it, and a parse that needs no promise costs them one turn, not four. */
   protected parse(options?: CommandStatics, argv: string[] = this.argv) {
     const input = parseInput(options ?? this.ctor);
-    const parsed = (out: unknown) => { this.parsed = true; return out; };
-    const declined = (e: unknown) => {
-      if (!declinedParser || !isFallback(e)) throw e;
-      return declinedParser(argv, input, this).then(parsed);
-    };
+    this.parsed = true;
     let out: unknown;
     try {
       if (envOf(this).XGT_CONTENT_TYPE !== undefined) throw new Fallback('XGT_CONTENT_TYPE is set');
       out = liteParse(argv, input, this);
     } catch (e) {
-      return declined(e) as never;
+      return this.declined(e, argv, input) as never;
     }
-    if (out instanceof Promise) return out.then(parsed, declined) as never;
-    return parsed(out) as never;
+    return (out instanceof Promise ? out.catch((e: unknown) => this.declined(e, argv, input)) : out) as never;
+  }
+
+  private declined(e: unknown, argv: string[], input: ParseInput): Promise<unknown> {
+    if (!declinedParser || !isFallback(e)) throw e;
+    return declinedParser(argv, input, this);
   }
 }
 

@@ -89,7 +89,7 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
   const prep = prepare(input);
   const env = envOf(context);
   if (!prep.modelled) throw new Fallback('the command uses a flag feature only oclif models');
-  const given = new Map<string, string | true>();
+  const given: Record<string, string | true> = Object.create(null);
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i];
@@ -101,38 +101,29 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
     const eq = tok.indexOf('=');
     const name = eq === -1 ? tok.slice(2) : tok.slice(2, eq);
     const def = prep.byName.get(name);
-    if (!def || given.has(name)) throw new Fallback(`flag ${tok}`);
+    if (!def || given[name] !== undefined) throw new Fallback(`flag ${tok}`);
     if (def.type === 'boolean') {
       if (eq !== -1) throw new Fallback(`boolean with a value: ${tok}`);
-      given.set(name, true);
+      given[name] = true;
       continue;
     }
     const value = eq === -1 ? argv[++i] : tok.slice(eq + 1);
     if (value === undefined || value.startsWith('-')) throw new Fallback(`value of --${name}`);
-    given.set(name, value);
+    given[name] = value;
   }
 
   let pending: Promise<unknown>[] | undefined;
-  const settle = (into: Record<string, unknown>, name: string, def: FlagDef | ArgDef, raw: unknown) => {
-    const v = parseOrDecline(def, raw, context);
-    if (v instanceof Promise) (pending ??= []).push(v.then((x) => { into[name] = x; }));
-    else into[name] = v;
-  };
-
   const flags: Record<string, unknown> = {};
-  const fromDefault: string[] = [];
   for (let f = 0; f < prep.flags.length; f++) {
     const [name, def] = prep.flags[f];
-    const raw = given.get(name) ?? (def.env ? env[def.env] || undefined : undefined);
+    const raw = given[name] ?? (def.env ? env[def.env] || undefined : undefined);
     if (raw === undefined) {
-      if (def.default !== undefined) {
-        flags[name] = def.default;
-        fromDefault.push(name);
-      } else if (def.required) throw new Fallback(`missing --${name}`);
+      if (def.default !== undefined) flags[name] = def.default;
+      else if (def.required) throw new Fallback(`missing --${name}`);
       continue;
     }
     if (def.type === 'option' && def.options && !def.options.includes(raw as string)) throw new Fallback(`--${name} option`);
-    settle(flags, name, def, raw);
+    pending = settle(flags, name, def, raw, context, pending);
   }
 
   const argDefs = prep.args;
@@ -140,7 +131,7 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
   const args: Record<string, unknown> = {};
   for (let k = 0; k < argDefs.length; k++) {
     const [name, def] = argDefs[k];
-    if (k < positional.length) settle(args, name, def, positional[k]);
+    if (k < positional.length) pending = settle(args, name, def, positional[k], context, pending);
     else if (def.required || !def.ignoreStdin) {
       // a missing argument oclif would look for on stdin, or report
       throw new Fallback(`argument ${name}`);
@@ -149,18 +140,38 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
       args[name] = def.default;
     }
   }
+  return pending
+    ? Promise.all(pending).then(() => finish(prep, given, env, flags, args, positional))
+    : finish(prep, given, env, flags, args, positional);
+}
 
-  const finish = (): ParseOutput => {
-    for (const [name, def] of prep.exclusive) {
-      if (flags[name] === undefined || fromDefault.includes(name)) continue;
-      if (def.exclusive!.some((o) => flags[o] !== undefined && !fromDefault.includes(o))) throw new Fallback(`--${name} is exclusive`);
-    }
-    const out: unknown[] = [];
-    for (let k = 0; k < argDefs.length; k++) if (Object.hasOwn(args, argDefs[k][0])) out.push(args[argDefs[k][0]]);
-    for (let k = argDefs.length; k < positional.length; k++) out.push(positional[k]);
-    return { flags, args, argv: out };
+/** A flag's or argument's value, parsed; a parse that answers with a promise joins `pending`. */
+function settle(into: Record<string, unknown>, name: string, def: FlagDef | ArgDef, raw: unknown, context: unknown,
+  pending: Promise<unknown>[] | undefined): Promise<unknown>[] | undefined {
+  const v = parseOrDecline(def, raw, context);
+  if (!(v instanceof Promise)) {
+    into[name] = v;
+    return pending;
+  }
+  (pending ??= []).push(v.then((x) => { into[name] = x; }));
+  return pending;
+}
+
+function finish(prep: Prepared, given: Record<string, unknown>, env: NodeJS.ProcessEnv, flags: Record<string, unknown>,
+  args: Record<string, unknown>, positional: string[]): ParseOutput {
+  // a flag that took its default neither excludes others nor is excluded
+  const chosen = (name: string) => {
+    const envName = prep.byName.get(name)?.env;
+    return flags[name] !== undefined && (given[name] !== undefined || (envName !== undefined && !!env[envName]));
   };
-  return pending ? Promise.all(pending).then(finish) : finish();
+  for (const [name, def] of prep.exclusive) {
+    if (chosen(name) && def.exclusive!.some(chosen)) throw new Fallback(`--${name} is exclusive`);
+  }
+  const argDefs = prep.args;
+  const out: unknown[] = [];
+  for (let k = 0; k < argDefs.length; k++) if (Object.hasOwn(args, argDefs[k][0])) out.push(args[argDefs[k][0]]);
+  for (let k = argDefs.length; k < positional.length; k++) out.push(positional[k]);
+  return { flags, args, argv: out };
 }
 
 /** A value the parse function refuses: oclif words the error (it prefixes the flag's name), so let it. */

@@ -72,8 +72,8 @@ const fast = await build({
   stdin: {
     contents: [
       "import { liteConfig, runFast as run } from './cli/lite/dispatch.js';",
-      "import { importEsm } from './cli/import-esm.js';",
-      "export { setEsmImporter } from './cli/import-esm.js';",
+      "import { importEsm } from './import-esm.js';",
+      "export { setEsmImporter } from './import-esm.js';",
       `const config = liteConfig({ ${loaders.join(', ')} }, () => importEsm(new URL('./xgt.mjs', import.meta.url).href));`,
       'export const runFast = (argv) => run(argv, config);',
     ].join('\n'),

@@ -28,6 +28,11 @@ export const STOCK_LIMITS: Limits = {
   maptrack_entries: MAPTRACK_ENTRIES,
 };
 
+/** hvmmem_type_t (public/hvm/hvm_op.h), in number order */
+export const HVMMEM_TYPES = ['ram_rw', 'ram_ro', 'mmio_dm', 'unused', 'ioreq_server'] as const;
+/** an ioreq server's buffered-ioreq handling (XEN_DMOP_create_ioreq_server's handle_bufioreq) */
+export const BUFIOREQ_MODES = ['off', 'legacy', 'atomic'] as const;
+
 /** public/grant_table.h status codes (value → name, message), in code order. */
 export const GNTST: Record<number, [name: string, message: string]> = {
   0: ['GNTST_okay', 'okay'],

@@ -11,28 +11,35 @@ import { openBackend, resolveBackendName, type BackendChoice } from './select.js
 import { usage } from '../errors.js';
 import type { Backend, BackendName } from './types.js';
 
+const keyOf = (c: BackendChoice) => `${c.backend} ${c.as ?? '-'} ${c.state ?? ''}`;
+
 export class BackendPool {
   private readonly backends = new Map<string, Promise<Backend>>();
+  private readonly ready = new Map<string, Backend>();
   private readonly stores = new Map<string, StateStore>();
   /** what --backend auto means here, looked up once (a file-system call) */
   private auto?: BackendName;
 
   /** The backend `choice` names (opened on first use; a failure to open is not kept). */
   get(choice: BackendChoice): Promise<Backend> {
-    const name = choice.backend === 'auto' ? (this.auto ??= resolveBackendName('auto')) : choice.backend;
-    let key: string;
-    try {
-      key = `${name} ${choice.as ?? '-'} ${name === 'emu' ? this.statePath(choice) : ''}`;
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const key = keyOf(choice);
     let b = this.backends.get(key);
     if (!b) {
-      b = name === 'emu' ? this.openEmu(choice) : openBackend(choice);
+      b = this.open(choice);
       this.backends.set(key, b);
-      b.catch(() => this.backends.delete(key));
+      b.then((x) => this.ready.set(key, x), () => this.backends.delete(key));
     }
     return b;
+  }
+
+  /** The backend `choice` names if it is open already (a line needs no turn of the event loop for it). */
+  opened(choice: BackendChoice): Backend | undefined {
+    return this.ready.get(keyOf(choice));
+  }
+
+  private async open(choice: BackendChoice): Promise<Backend> {
+    const name = choice.backend === 'auto' ? (this.auto ??= resolveBackendName('auto')) : choice.backend;
+    return name === 'emu' ? this.openEmu(choice) : openBackend({ ...choice, backend: name });
   }
 
   /** Commits what the emulated backends hold back (group commit); see Backend.beginBatch. */
@@ -51,6 +58,7 @@ export class BackendPool {
     return resolve(choice.state ?? defaultStatePath());
   }
 
+  /** Backends of one state file, whatever --state spelled it, share its connection. */
   private async openEmu(choice: BackendChoice): Promise<Backend> {
     const path = this.statePath(choice);
     let st = this.stores.get(path);

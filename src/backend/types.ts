@@ -9,6 +9,7 @@
  */
 
 import type { XgtError } from '../errors.js';
+import type { BUFIOREQ_MODES, HVMMEM_TYPES } from '../xen.js';
 
 export type BackendName = 'emu' | 'native';
 export type DomainType = 'pv' | 'pvh' | 'hvm';
@@ -206,10 +207,8 @@ export interface Evtchn {
   list(domid?: number): Promise<{ ports: PortInfo[] }>;
 }
 
-/** hvmmem_type_t (public/hvm/hvm_op.h) */
-export const HVMMEM_TYPES = ['ram_rw', 'ram_ro', 'mmio_dm', 'unused', 'ioreq_server'] as const;
+export { BUFIOREQ_MODES, HVMMEM_TYPES } from '../xen.js';
 export type HvmMemType = (typeof HVMMEM_TYPES)[number];
-export const BUFIOREQ_MODES = ['off', 'legacy', 'atomic'] as const;
 export type BufioreqMode = (typeof BUFIOREQ_MODES)[number];
 
 export interface IoreqServerInfo { id: number; owner: number; bufioreq: BufioreqMode }

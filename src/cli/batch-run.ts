@@ -20,12 +20,12 @@ import type { ScriptLine } from './batch-script.js';
 import { isFallback } from './lite/fallback.js';
 import { isCall, jsonOf, perform, type Plan } from './plan.js';
 
-const GROUP_LINES = 64;
-const GROUP_MS = 5;
+const GROUP_LINES = 256;
+const GROUP_MS = 10;
 const CHUNK = 512;
 
 /** What a command class needs to be for a batch line: made from its argv, it plans. */
-export type Planner = new (argv: string[], config: never) => { id?: string; plan(): Promise<Plan> };
+export type Planner = new (argv: string[], config: never) => { id?: string; env?: NodeJS.ProcessEnv; plan(): Promise<Plan> };
 
 /** The commands a batch can find its lines' in: oclif's config, or the fast path's. */
 export interface CommandSource {
@@ -52,6 +52,8 @@ export class BatchRunner {
   private readonly ops: Map<string, string>;
   private readonly idDepth: number;
   private readonly classes = new Map<string, Planner>();
+  /** the environment every line's flags read, taken once (lines cannot change it) */
+  private readonly env: NodeJS.ProcessEnv = { ...process.env };
 
   constructor(private readonly source: CommandSource) {
     this.ops = new Map(source.commandIDs.map((id) => [id, opOf(id)]));
@@ -66,7 +68,8 @@ export class BatchRunner {
     if (!found || found.id === 'batch') {
       return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`) };
     }
-    const argv = words.slice(found.take).filter((w) => w !== '--json');
+    const argv: string[] = [];
+    for (let i = found.take; i < words.length; i++) if (words[i] !== '--json') argv.push(words[i]);
     const op = found.op;
     try {
       try {
@@ -132,7 +135,7 @@ export class BatchRunner {
       let backend: Backend | undefined;
       if (!('local' in step)) {
         try {
-          backend = await o.pool.get(plan.choice);
+          backend = o.pool.opened(plan.choice) ?? await o.pool.get(plan.choice);
         } catch (e) {
           if (!(await send()) || !settle(...failure(lineFailure(e, op)))) break;
           continue;
@@ -189,6 +192,7 @@ export class BatchRunner {
     }
     const cmd = new cls(argv, this.source as never);
     cmd.id = id;
+    cmd.env = this.env;
     return cmd.plan();
   }
 }

@@ -4,7 +4,8 @@
  * set_mem_type's transitions.
  */
 import { refused } from '../errors.js';
-import { BUFIOREQ_MODES, HVMMEM_TYPES, type BufioreqMode, type DmopListing } from '../backend/types.js';
+import type { BufioreqMode, DmopListing } from '../backend/types.js';
+import { BUFIOREQ_MODES, HVMMEM_TYPES } from '../xen.js';
 import { domainRow, liveDomain, type DomainRow } from './domain-rows.js';
 import { domainPages } from './machine.js';
 import { mergeAround, pagesOfType, rangesIn, retypeAll, setType } from './p2m.js';

@@ -65,10 +65,9 @@ export function pinForMap(st: StateStore, op: string, mapper: number, granterRow
   return mfn;
 }
 
-/** Drops one pin; returns the entry as it is afterwards. */
-export function unpin(st: StateStore, granter: number, ref: number, readonly: boolean): GrantRow | undefined {
+/** Drops one pin. */
+export function unpin(st: StateStore, granter: number, ref: number, readonly: boolean): void {
   q.pin(st, granter, ref, readonly, -1);
-  return q.entry(st, granter, ref);
 }
 
 /** The state file's side of the grant table: one named query each. */

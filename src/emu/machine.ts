@@ -87,6 +87,8 @@ export function readFrames(st: StateStore, run: PageRun, offset: number, length:
   return out;
 }
 
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+
 export function writeFrames(st: StateStore, run: PageRun, offset: number, data: Uint8Array): void {
   let done = 0;
   while (done < data.length) {
@@ -95,10 +97,10 @@ export function writeFrames(st: StateStore, run: PageRun, offset: number, data: 
     const inPage = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - inPage, data.length - done);
     const mfn = run.frame(page);
-    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfn);
-    const buf = row ? Buffer.from(row.data) : Buffer.alloc(PAGE_SIZE);
+    // SQLite hands out a Buffer of its own: it is changed in place
+    const buf = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfn)?.data ?? Buffer.alloc(PAGE_SIZE);
     buf.set(data.subarray(done, done + n), inPage);
-    if (buf.every((b) => b === 0)) st.run('DELETE FROM frames WHERE mfn = ?', mfn);
+    if (buf.equals(ZERO_PAGE)) st.run('DELETE FROM frames WHERE mfn = ?', mfn);
     else st.run('INSERT OR REPLACE INTO frames (mfn, data) VALUES (?, ?)', mfn, buf);
     done += n;
   }

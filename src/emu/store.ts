@@ -203,8 +203,23 @@ export class StateStore {
 
   /** A consistent read (a deferred transaction). */
   read<T>(fn: () => T): T {
+    // inside a transaction already (a batch's group): it is consistent as it is
+    if (this.db.inTransaction) return this.readIn(fn);
     try {
-      return this.db.transaction(fn).deferred();
+      this.stmt('BEGIN DEFERRED').run();
+      try {
+        return fn();
+      } finally {
+        if (this.db.inTransaction) this.stmt('COMMIT').run();
+      }
+    } catch (e) {
+      throw storeFailure(e, this.path);
+    }
+  }
+
+  private readIn<T>(fn: () => T): T {
+    try {
+      return fn();
     } catch (e) {
       throw storeFailure(e, this.path);
     }

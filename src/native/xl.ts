@@ -1,6 +1,6 @@
 /** `domain list` on a Xen host: the toolstack knows the domains (`xl list -l`), not the devices. */
 import { refused, unavailable } from '../errors.js';
-import { importEsm } from '../cli/import-esm.js';
+import { importEsm } from '../import-esm.js';
 import type { DomainInfo, DomainType } from '../backend/types.js';
 
 interface XlDomain {

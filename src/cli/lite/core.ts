@@ -62,6 +62,8 @@ export abstract class Command {
   static enableJsonFlag = false;
   static strict = true;
   id?: string;
+  /** the environment its flags read (see envOf); unset, the process's */
+  env?: NodeJS.ProcessEnv;
   protected parsed = false;
 
   constructor(public argv: string[], public config: unknown) {}

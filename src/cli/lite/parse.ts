@@ -75,9 +75,12 @@ function prepare(input: ParseInput): Prepared {
   return p;
 }
 
-/** The environment flags read: a batch's snapshot (BatchContext.env) when the command is a batch line. */
+/**
+ * The environment flags read: the command's own (a batch gives its lines one copy, taken once:
+ * each read of process.env is a call into the runtime, three a line), else the process's.
+ */
 export function envOf(context: unknown): NodeJS.ProcessEnv {
-  return (context as { batch?: { env?: NodeJS.ProcessEnv } } | undefined)?.batch?.env ?? process.env;
+  return (context as { env?: NodeJS.ProcessEnv } | undefined)?.env ?? process.env;
 }
 
 /**

@@ -3,7 +3,8 @@
  * comes back as is; the agent remembers the servers and claim it made and the pages it typed,
  * for `dmop list`, and asks Xen (HVMOP_get_mem_type) which of those pages still have the type.
  */
-import { BUFIOREQ_MODES, type BufioreqMode, type DmopListing, HVMMEM_TYPES } from '../../backend/types.js';
+import type { BufioreqMode, DmopListing } from '../../backend/types.js';
+import { BUFIOREQ_MODES, HVMMEM_TYPES } from '../../xen.js';
 import { sys } from '../addon.js';
 import {
   CREATE_IOREQ_SERVER, DESTROY_IOREQ_SERVER, DMOP, dmOpBuffer, GET_MEM_TYPE, HVMOP_get_mem_type, HYPERVISOR,

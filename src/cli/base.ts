@@ -101,7 +101,13 @@ export abstract class XgtCommand extends Command {
 export const jsonLine = (json: unknown) => `${JSON.stringify(json)}\n`;
 
 /** The op name of a command id, e.g. gnttab.map. */
-export const opOf = (id: string | undefined) => (id ?? 'xgt').replace(/[: ]/g, '.');
+const ops = new Map<string, string>();
+export function opOf(id: string | undefined): string {
+  const key = id ?? 'xgt';
+  let op = ops.get(key);
+  if (op === undefined) ops.set(key, (op = key.replace(/[: ]/g, '.')));
+  return op;
+}
 
 /** A command's failure as its JSON envelope and exit code report it. */
 export function lineFailure(err: unknown, op: string): XgtError {

@@ -41,8 +41,12 @@ export interface BatchOptions {
   print(text: string): void;
 }
 
-/** How many lines ran, how many of them failed, and the exit code of the first failure (else 0). */
-export interface BatchRun { ran: number; failed: number; firstFailure: number }
+/**
+ * How many lines ran, how many of them failed, the exit code of the first failure (else 0), and
+ * how long the batch waited for its backends (the rest of its time is its own: reading, planning,
+ * printing).
+ */
+export interface BatchRun { ran: number; failed: number; firstFailure: number; backendMs: number }
 
 /** A line's plan and the op its failures name, or the error that makes it no command. */
 type Planned = { plan: Plan; op: string } | { error: XgtError };
@@ -86,7 +90,7 @@ export class BatchRunner {
   }
 
   async run(lines: ScriptLine[], o: BatchOptions): Promise<BatchRun> {
-    const run: BatchRun = { ran: 0, failed: 0, firstFailure: 0 };
+    const run: BatchRun = { ran: 0, failed: 0, firstFailure: 0, backendMs: 0 };
     const waiting: string[] = [];
     let grouped = 0;
     let since = Date.now();
@@ -114,7 +118,9 @@ export class BatchRunner {
       if (!chunk) return true;
       const { backend, calls, plans } = chunk;
       chunk = undefined;
+      const began = performance.now();
       const outcomes = await runCalls(backend, calls, o.keepGoing);
+      run.backendMs += performance.now() - began;
       let going = true;
       for (let i = 0; i < outcomes.length && going; i++) {
         const out = outcomes[i];
@@ -154,9 +160,13 @@ export class BatchRunner {
       // be committed (and printed) first
       if ('local' in step || (isCall(step) && mayBlock(step))) commit();
       let shown: [string, number];
+      const began = performance.now();
       try {
-        shown = this.shown(plan, await perform(plan, async () => backend!));
+        const result = await perform(plan, async () => backend!);
+        run.backendMs += performance.now() - began;
+        shown = this.shown(plan, result);
       } catch (e) {
+        run.backendMs += performance.now() - began;
         shown = failure(lineFailure(e, op));
       }
       if (!settle(...shown)) break;

@@ -53,7 +53,8 @@ export default class Batch extends XgtCommand {
     if (process.env.XGT_BATCH_TIMING === '1') {
       const used = process.cpuUsage(cpu);
       writeErr(`batch timing: ${run.ran} line(s) in ${ms.toFixed(1)} ms, ${ms > 0 ? Math.round(run.ran / (ms / 1000)) : 0}/s `
-        + `(from the script read to the last result; this process's CPU ${((used.user + used.system) / 1000).toFixed(1)} ms)\n`);
+        + `(from the script read to the last result; ${run.backendMs.toFixed(1)} ms of it waiting for the backend; `
+        + `this process's CPU ${((used.user + used.system) / 1000).toFixed(1)} ms)\n`);
     }
   }
 }

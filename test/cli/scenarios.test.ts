@@ -125,7 +125,7 @@ describe('scenarios', () => {
     expect(timed.exitCode).toBe(0);
     expect(timed.stderr.split('\n').filter(Boolean)).toEqual([
       'batch: 2 command(s) run',
-      expect.stringMatching(/^batch timing: 2 line\(s\) in \d+\.\d ms, \d+\/s \(from the script read to the last result; this process's CPU \d+\.\d ms\)$/),
+      expect.stringMatching(/^batch timing: 2 line\(s\) in \d+\.\d ms, \d+\/s \(from the script read to the last result; \d+\.\d ms of it waiting for the backend; this process's CPU \d+\.\d ms\)$/),
     ]);
   });
 });

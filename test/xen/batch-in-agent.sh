@@ -10,6 +10,8 @@ xgt() { node bin/run.js "$@"; }
 xgt agent stop >/dev/null 2>&1
 peer=$(domu create --hvm --mem 16)
 domu grant "$peer" --ref 10 --gfn 5 --to 0 >/dev/null
+# the scripts name the guest as $PEER
+export PEER=$peer
 script=$(mktemp)
 cat > "$script" <<'LINES'
 gnttab map --domid $PEER 10
@@ -31,10 +33,10 @@ LINES
 status=0
 for kg in "" --keep-going; do
   xgt agent stop >/dev/null 2>&1
-  batch=$(PEER=$peer node bin/run.js batch --json $kg "$script" 2>&1; echo "exit=$?")
+  batch=$(node bin/run.js batch --json $kg "$script" 2>&1; echo "exit=$?")
   xgt agent stop >/dev/null 2>&1
   one=$( (rc=0; while read -r line; do
-      eval "PEER=$peer node bin/run.js $line --json" 2>&1; r=$?
+      eval "node bin/run.js $line --json" 2>&1; r=$?
       if [ "$r" != 0 ]; then [ "$rc" = 0 ] && rc=$r; [ -z "$kg" ] && break; fi
     done < "$script"; echo "exit=$rc") )
   if [ "$batch" = "$one" ]; then echo "same output and exit as one process a line ($kg): $(echo "$batch" | tail -1)"
@@ -50,7 +52,7 @@ long=$(mktemp)
   echo 'gnttab unmap 0'; for _ in $(seq 39); do echo 'gnttab map --domid $PEER 10'; done; } > "$long"
 for kg in "" --keep-going; do
   xgt agent stop >/dev/null 2>&1
-  out=$(PEER=$peer node bin/run.js batch $kg "$long" 2>/dev/null); rc=$?
+  out=$(node bin/run.js batch $kg "$long" 2>/dev/null); rc=$?
   lines=$(echo "$out" | wc -l)
   maps=$(echo "$out" | grep -c "^{\"index\":[0-9]*,\"domid\":$peer,\"refs\":\[10\],\"count\":1,\"readonly\":false}$")
   unmaps=$(echo "$out" | grep -c "^{\"index\":0,\"domid\":$peer,\"refs\":\[10\],\"count\":1}$")

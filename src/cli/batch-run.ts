@@ -11,7 +11,7 @@
  *   wait is printed before the wait starts, since the other side may need it to send the event.
  * Lines run in order; after a failure no later line runs, unless keepGoing.
  */
-import { type Call, mayBlock, runCalls } from '../backend/calls.js';
+import { type Call, invoke, mayBlock, runCalls } from '../backend/calls.js';
 import type { BackendPool } from '../backend/pool.js';
 import type { Backend } from '../backend/types.js';
 import { usage, type XgtError } from '../errors.js';
@@ -76,20 +76,21 @@ export class BatchRunner {
     for (let i = found.take; i < words.length; i++) if (words[i] !== '--json') argv.push(words[i]);
     const op = found.op;
     try {
+      const cls = this.classes.get(found.id) ?? await this.load(found.id);
       try {
-        return { plan: await this.plan(found.id, argv), op };
+        return { plan: await this.command(cls, found.id, argv).plan(), op };
       } catch (err) {
         if (!isFallback(err) || !this.source.parseDeclined) throw err;
         // the fast path's parser declined the line (nothing was done): oclif's reads it, and words its errors
         await this.source.parseDeclined();
-        return { plan: await this.plan(found.id, argv), op };
+        return { plan: await this.command(cls, found.id, argv).plan(), op };
       }
     } catch (err) {
       return { error: lineFailure(err, op) };
     }
   }
 
-  async run(lines: ScriptLine[], o: BatchOptions): Promise<BatchRun> {
+  async run(lines: Iterable<ScriptLine>, o: BatchOptions): Promise<BatchRun> {
     const run: BatchRun = { ran: 0, failed: 0, firstFailure: 0, backendMs: 0 };
     const waiting: string[] = [];
     let grouped = 0;
@@ -162,7 +163,7 @@ export class BatchRunner {
       let shown: [string, number];
       const began = performance.now();
       try {
-        const result = await perform(plan, async () => backend!);
+        const result = await (isCall(step) ? invoke(backend!, step) : perform(plan, async () => backend!));
         run.backendMs += performance.now() - began;
         shown = this.shown(plan, result);
       } catch (e) {
@@ -194,16 +195,17 @@ export class BatchRunner {
     return undefined;
   }
 
-  private async plan(id: string, argv: string[]): Promise<Plan> {
-    let cls = this.classes.get(id);
-    if (!cls) {
-      cls = (await this.source.findCommand(id)!.load()) as Planner;
-      this.classes.set(id, cls);
-    }
+  private async load(id: string): Promise<Planner> {
+    const cls = (await this.source.findCommand(id)!.load()) as Planner;
+    this.classes.set(id, cls);
+    return cls;
+  }
+
+  private command(cls: Planner, id: string, argv: string[]) {
     const cmd = new cls(argv, this.source as never);
     cmd.id = id;
     cmd.env = this.env;
-    return cmd.plan();
+    return cmd;
   }
 }
 

@@ -22,17 +22,20 @@ export function shellWords(trimmed: string, env: NodeJS.ProcessEnv): ReturnType<
   return PLAIN_LINE.test(trimmed) ? trimmed.split(/[ \t]+/) : parseShellWords(trimmed, (name) => env[name] ?? '');
 }
 
-export function readScript(text: string, env: NodeJS.ProcessEnv = process.env): ScriptLine[] {
-  const out: ScriptLine[] = [];
-  const raw = text.split('\n');
-  for (let i = 0; i < raw.length; i++) {
-    const trimmed = raw[i].trim();
+/** The script's lines, read one at a time as the batch reaches them. */
+export function* readScript(text: string, env: NodeJS.ProcessEnv = process.env): Generator<ScriptLine> {
+  let n = 0;
+  for (let start = 0; start <= text.length;) {
+    const end = text.indexOf('\n', start);
+    const raw = end === -1 ? text.slice(start) : text.slice(start, end);
+    start = end === -1 ? text.length + 1 : end + 1;
+    n++;
+    const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const parsed = shellWords(trimmed, env);
     const words = parsed.every((w) => typeof w === 'string')
       ? hoistGlobalFlags(parsed as string[])
-      : usage('batch', `line ${i + 1}: shell operators are not supported`);
-    out.push({ n: i + 1, words });
+      : usage('batch', `line ${n}: shell operators are not supported`);
+    yield { n, words };
   }
-  return out;
 }

@@ -9,6 +9,7 @@ import type { Backend } from '../backend/types.js';
 import { humanOf, jsonOf, perform, type Plan } from './plan.js';
 import { asXgtError, oneLine, usage, XgtError } from '../errors.js';
 import { atOnce } from './flags.js';
+import { rewordParseError } from './usage-words.js';
 import { parseUint, U16_MAX } from './numbers.js';
 import { isFallback } from './lite/fallback.js';
 import { colourReady, errColour } from './output.js';
@@ -90,7 +91,7 @@ export abstract class XgtCommand extends Command {
     if (err instanceof Errors.ExitError || isFallback(err)) throw err;
     // a parse that failed is still a parse: keeps oclif from warning that run() skipped it
     (this as unknown as { parsed: boolean }).parsed = true;
-    const e = lineFailure(err, this.op);
+    const e = lineFailure(err, this.op, flagNamesOf(this.constructor));
     process.exitCode = e.exitCode;
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
     else writeErr(`${errorLine(e)}\n`);
@@ -109,25 +110,31 @@ export function opOf(id: string | undefined): string {
   return op;
 }
 
-/** A command's failure as its JSON envelope and exit code report it. */
-export function lineFailure(err: unknown, op: string): XgtError {
-  const e = toXgtError(err, op);
+/** A command's failure as its JSON envelope and exit code report it; `flagNames`, its flags, word parse errors. */
+export function lineFailure(err: unknown, op: string, flagNames: readonly string[] = []): XgtError {
+  const e = toXgtError(err, op, flagNames);
   // flag and argument parsers name the argument; the envelope names the command
   return e.kind === 'usage' && !e.op.includes('.') ? usage(op, e.message) : e;
 }
 
 /**
  * oclif's parse errors are usage errors (recognised as oclif itself does, by their exit code: a
- * line the fast path declines is parsed by oclif's own copy of its classes); everything else is
- * classified once, in errors.ts.
+ * line the fast path declines is parsed by oclif's own copy of its classes), reworded in one
+ * line; everything else is classified once, in errors.ts.
  */
-export function toXgtError(err: unknown, op: string): XgtError {
+export function toXgtError(err: unknown, op: string, flagNames: readonly string[] = []): XgtError {
   if (!(err instanceof XgtError) && typeof (err as { oclif?: { exit?: unknown } })?.oclif?.exit === 'number') {
-    return usage(op, oneLine((err as Error).message));
+    return usage(op, rewordParseError(oneLine((err as Error).message), flagNames));
   }
   const e = asXgtError(err, op);
   if (process.env.XGT_DEBUG && e.cause !== undefined) writeErr(`${(e.cause as Error)?.stack ?? String(e.cause)}\n`);
   return e;
+}
+
+/** The names of a command class's flags, global ones included. */
+export function flagNamesOf(cls: unknown): string[] {
+  const c = cls as { flags?: object; baseFlags?: object };
+  return [...Object.keys(c.baseFlags ?? {}), ...Object.keys(c.flags ?? {}), 'json'];
 }
 
 export function errorLine(e: XgtError): string {

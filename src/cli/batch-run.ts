@@ -15,7 +15,8 @@ import { type Call, invoke, mayBlock, runCalls } from '../backend/calls.js';
 import type { BackendPool } from '../backend/pool.js';
 import type { Backend } from '../backend/types.js';
 import { usage, type XgtError } from '../errors.js';
-import { jsonLine, lineFailure, opOf } from './base.js';
+import { flagNamesOf, jsonLine, lineFailure, opOf } from './base.js';
+import { unknownCommand } from './usage-words.js';
 import type { ScriptLine } from './batch-script.js';
 import { isFallback } from './lite/fallback.js';
 import { isCall, jsonOf, perform, type Plan } from './plan.js';
@@ -42,11 +43,11 @@ export interface BatchOptions {
 }
 
 /**
- * How many lines ran, how many of them failed, the exit code of the first failure (else 0), and
- * how long the batch waited for its backends (the rest of its time is its own: reading, planning,
- * printing).
+ * How many lines ran, how many of them failed, the exit code of the first failure (else 0), the
+ * line it stopped at (without keepGoing), and how long the batch waited for its backends (the
+ * rest of its time is its own: reading, planning, printing).
  */
-export interface BatchRun { ran: number; failed: number; firstFailure: number; backendMs: number }
+export interface BatchRun { ran: number; failed: number; firstFailure: number; backendMs: number; stoppedAt?: number }
 
 /** A line's plan and the op its failures name, or the error that makes it no command. */
 type Planned = { plan: Plan; op: string } | { error: XgtError };
@@ -70,7 +71,7 @@ export class BatchRunner {
     if (!Array.isArray(words)) return { error: words };
     const found = this.commandOf(words);
     if (!found || found.id === 'batch') {
-      return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : `unknown command '${words.slice(0, 2).join(' ')}'`}`) };
+      return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : unknownCommand(words.slice(0, 2), [...this.ops.keys()])}`) };
     }
     const argv: string[] = [];
     for (let i = found.take; i < words.length; i++) if (words[i] !== '--json') argv.push(words[i]);
@@ -86,7 +87,7 @@ export class BatchRunner {
         return { plan: await this.command(cls, found.id, argv).plan(), op };
       }
     } catch (err) {
-      return { error: lineFailure(err, op) };
+      return { error: lineFailure(err, op, flagNamesOf(this.classes.get(found.id))) };
     }
   }
 
@@ -102,22 +103,23 @@ export class BatchRunner {
       since = Date.now();
     };
     /** Records a line's outcome; false when the batch stops there. */
-    const settle = (text: string, code: number): boolean => {
+    const settle = (text: string, code: number, n: number): boolean => {
       waiting.push(text);
       run.ran++;
       if (code !== 0) {
         run.failed++;
         if (run.firstFailure === 0) run.firstFailure = code;
+        if (!o.keepGoing) run.stoppedAt = n;
       }
       if (++grouped >= GROUP_LINES || Date.now() - since >= GROUP_MS) commit();
       return code === 0 || o.keepGoing;
     };
 
-    let chunk: { backend: Backend; calls: Call[]; plans: Plan[] } | undefined;
+    let chunk: { backend: Backend; calls: Call[]; plans: Plan[]; ns: number[] } | undefined;
     /** Makes the calls gathered so far, as one list; false when the batch stops there. */
     const send = async (): Promise<boolean> => {
       if (!chunk) return true;
-      const { backend, calls, plans } = chunk;
+      const { backend, calls, plans, ns } = chunk;
       chunk = undefined;
       const began = performance.now();
       const outcomes = await runCalls(backend, calls, o.keepGoing);
@@ -125,7 +127,7 @@ export class BatchRunner {
       let going = true;
       for (let i = 0; i < outcomes.length && going; i++) {
         const out = outcomes[i];
-        going = out.ok ? settle(...this.shown(plans[i], out.result)) : settle(...failure(lineFailure(out.error, out.error.op)));
+        going = out.ok ? settle(...this.shown(ns[i], plans[i], out.result)) : settle(...failure(ns[i], lineFailure(out.error, out.error.op)));
       }
       commit();
       return going;
@@ -134,7 +136,7 @@ export class BatchRunner {
     for (const line of lines) {
       const planned = await this.planLine(line);
       if ('error' in planned) {
-        if (!(await send()) || !settle(...failure(planned.error))) break;
+        if (!(await send()) || !settle(...failure(line.n, planned.error))) break;
         continue;
       }
       const { plan, op } = planned;
@@ -144,14 +146,15 @@ export class BatchRunner {
         try {
           backend = o.pool.opened(plan.choice) ?? await o.pool.get(plan.choice);
         } catch (e) {
-          if (!(await send()) || !settle(...failure(lineFailure(e, op)))) break;
+          if (!(await send()) || !settle(...failure(line.n, lineFailure(e, op)))) break;
           continue;
         }
         if (isCall(step) && backend.runCalls) {
           if (chunk && (chunk.backend !== backend || mayBlock(step)) && !(await send())) break;
-          chunk ??= { backend, calls: [], plans: [] };
+          chunk ??= { backend, calls: [], plans: [], ns: [] };
           chunk.calls.push(step);
           chunk.plans.push(plan);
+          chunk.ns.push(line.n);
           if (chunk.calls.length >= CHUNK && !(await send())) break;
           continue;
         }
@@ -160,15 +163,15 @@ export class BatchRunner {
       // a wait may block, and work on the state file itself takes its lock: what came before must
       // be committed (and printed) first
       if ('local' in step || (isCall(step) && mayBlock(step))) commit();
-      let shown: [string, number];
+      let shown: Shown;
       const began = performance.now();
       try {
         const result = await (isCall(step) ? invoke(backend!, step) : perform(plan, async () => backend!));
         run.backendMs += performance.now() - began;
-        shown = this.shown(plan, result);
+        shown = this.shown(line.n, plan, result);
       } catch (e) {
         run.backendMs += performance.now() - began;
-        shown = failure(lineFailure(e, op));
+        shown = failure(line.n, lineFailure(e, op));
       }
       if (!settle(...shown)) break;
     }
@@ -178,11 +181,12 @@ export class BatchRunner {
   }
 
   /** A result as its line prints it, and the line's exit code (a verdict can make it a failure). */
-  private shown(plan: Plan, result: unknown): [string, number] {
+  /** A result as its line prints it — its line number first — and the line's exit code (a verdict can make it a failure). */
+  private shown(n: number, plan: Plan, result: unknown): Shown {
     const verdict = plan.verdict?.(result);
-    if (verdict) return failure(verdict);
+    if (verdict) return failure(n, verdict);
     const json = jsonOf(plan, result);
-    return [json === undefined ? '' : jsonLine(json), 0];
+    return [jsonLine(json !== null && typeof json === 'object' && !Array.isArray(json) ? { line: n, ...json } : { line: n, result: json }), 0, n];
   }
 
   /** The command a line's first words name: its id, how many words that took, and its op name. */
@@ -209,4 +213,7 @@ export class BatchRunner {
   }
 }
 
-const failure = (e: XgtError): [string, number] => [jsonLine({ error: e.toJSON() }), e.exitCode];
+/** A line's output, its exit code, and its number. */
+type Shown = [text: string, code: number, n: number];
+
+const failure = (n: number, e: XgtError): Shown => [jsonLine({ line: n, error: e.toJSON() }), e.exitCode, n];

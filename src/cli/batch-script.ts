@@ -22,7 +22,51 @@ export function shellWords(trimmed: string, env: NodeJS.ProcessEnv): ReturnType<
   return PLAIN_LINE.test(trimmed) ? trimmed.split(/[ \t]+/) : parseShellWords(trimmed, (name) => env[name] ?? '');
 }
 
-/** The script's lines, read one at a time as the batch reaches them. */
+/**
+ * The script's first line that a shell would refuse to read — an unterminated quote — as a usage
+ * error naming it; undefined when every line can be read. A batch checks this before it runs
+ * anything, as `sh -n` would.
+ */
+export function syntaxError(text: string): XgtError | undefined {
+  let n = 0;
+  for (const raw of text.split('\n')) {
+    n++;
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || PLAIN_LINE.test(trimmed)) continue;
+    const quote = unterminatedQuote(trimmed);
+    if (quote) return usage('batch', `line ${n}: unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+  }
+  return undefined;
+}
+
+/**
+ * The quote a line leaves open, if any. (shell-quote reads an unterminated quote as if it were
+ * closed at the end of the line; a shell refuses the script.) A backslash escapes the next
+ * character outside quotes and inside double quotes, as in sh; a # outside quotes starts a comment.
+ */
+function unterminatedQuote(line: string): '"' | "'" | undefined {
+  let open: '"' | "'" | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (open === "'") {
+      if (c === "'") open = undefined;
+    } else if (c === '\\') {
+      i++;
+    } else if (open === '"') {
+      if (c === '"') open = undefined;
+    } else if (c === '"' || c === "'") {
+      open = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
+      return undefined;
+    }
+  }
+  return open;
+}
+
+/**
+ * The script's lines, read one at a time as the batch reaches them. A line may start with `xgt`,
+ * as it would in a shell script.
+ */
 export function* readScript(text: string, env: NodeJS.ProcessEnv = process.env): Generator<ScriptLine> {
   let n = 0;
   for (let start = 0; start <= text.length;) {
@@ -33,9 +77,11 @@ export function* readScript(text: string, env: NodeJS.ProcessEnv = process.env):
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const parsed = shellWords(trimmed, env);
-    const words = parsed.every((w) => typeof w === 'string')
-      ? hoistGlobalFlags(parsed as string[])
-      : usage('batch', `line ${n}: shell operators are not supported`);
-    yield { n, words };
+    if (!parsed.every((w) => typeof w === 'string')) {
+      yield { n, words: usage('batch', `line ${n}: shell operators are not supported`) };
+      continue;
+    }
+    const words = parsed as string[];
+    yield { n, words: hoistGlobalFlags(words[0] === 'xgt' ? words.slice(1) : words) };
   }
 }

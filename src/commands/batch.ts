@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { BackendPool } from '../backend/pool.js';
 import { XgtCommand } from '../cli/base.js';
 import { BatchRunner, type CommandSource } from '../cli/batch-run.js';
-import { readScript } from '../cli/batch-script.js';
+import { readScript, syntaxError } from '../cli/batch-script.js';
 import type { Plan } from '../cli/plan.js';
 import { usage } from '../errors.js';
 import { writeErr, writeOut } from '../cli/stdio.js';
 
 export default class Batch extends XgtCommand {
   static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
-  static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped. '
+  static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped, and a leading xgt is optional. '
+    + 'A script with an unterminated quote runs nothing (exit 2). Each result line carries its line number ("line"). '
     + '$VAR and ${VAR} expand from the environment. Stops at the first failure, with its exit code, unless --keep-going. '
     + 'Global flags given to batch apply to every line.';
   static examples = ['<%= config.bin %> batch script.txt', 'printf "gnttab grant --to 0\\ngnttab list\\n" | <%= config.bin %> batch'];
@@ -30,6 +31,9 @@ export default class Batch extends XgtCommand {
     } catch (e) {
       throw usage(this.op, `cannot read ${args.file ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    // a script a shell would refuse to read runs no line at all
+    const syntax = syntaxError(text);
+    if (syntax) throw syntax;
     const started = performance.now();
     const cpu = process.cpuUsage();
     // the batch's own global flags become every line's defaults
@@ -48,7 +52,9 @@ export default class Batch extends XgtCommand {
     const ms = performance.now() - started;
     process.exitCode = run.firstFailure;
     if (!this.jsonEnabled()) {
-      writeErr(`batch: ${run.ran} command(s) run${run.firstFailure ? `, stopped or failed with exit ${run.firstFailure}` : ''}\n`);
+      const outcome = run.stoppedAt !== undefined ? `; stopped at line ${run.stoppedAt} (exit ${run.firstFailure})`
+        : run.firstFailure ? `; exit ${run.firstFailure}, the first failure's` : '';
+      writeErr(`batch: ${run.ran} line(s) run, ${run.ran - run.failed} succeeded, ${run.failed} failed${outcome}\n`);
     }
     if (process.env.XGT_BATCH_TIMING === '1') {
       const used = process.cpuUsage(cpu);

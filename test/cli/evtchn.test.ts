@@ -62,11 +62,11 @@ describe('evtchn between processes', () => {
       });
     });
     expect(firstTwo.split('\n').slice(0, 2).map((l) => JSON.parse(l))).toEqual([
-      { port: 19, state: 'interdomain', remote_domid: 0, remote_port: 18 }, { ports: [19] },
+      { line: 1, port: 19, state: 'interdomain', remote_domid: 0, remote_port: 18 }, { line: 2, ports: [19] },
     ]);
     expect((await xgt(['evtchn', 'notify', '19'], env)).exitCode).toBe(0); // the other side, told the port, notifies
     const r = await child;
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n')[2])).toEqual({ ports: [18] });
+    expect(JSON.parse(r.stdout.trim().split('\n')[2])).toEqual({ line: 3, ports: [18] });
   }, 60000);
 });

@@ -1,10 +1,14 @@
 /** The binary in separate processes: exit codes, one-line errors, and processes sharing one state file. */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { sha256, tmpDir } from '../helpers/tmp.js';
 import { xgt } from '../helpers/cli.js';
+import { commandFiles } from '../helpers/commands.js';
 
 const tmp = tmpDir();
 afterAll(() => tmp.cleanup());
@@ -18,6 +22,56 @@ function expectOneLineUsage(r: { exitCode: number; stderr: string; stdout: strin
   expect(r.stderr).toMatch(/^xgt: .*usage error: /);
   expect(r.stderr).not.toMatch(/\s+at .*\(.*:\d+:\d+\)/);
 }
+
+describe('usage errors people can act on', () => {
+  it('suggest the command or flag meant, name exclusive flags once, and ask for a mode first', async () => {
+    const cases: [string[], string][] = [
+      [['gnttab', 'mapp', '--domid', '0', '8'], "xgt: usage error: unknown command 'gnttab mapp'; did you mean 'gnttab map'? (see xgt --help)"],
+      [['gntab', 'list'], "xgt: usage error: unknown command 'gntab list'; did you mean 'gnttab list'? (see xgt --help)"],
+      [['frobnicate'], "xgt: usage error: unknown command 'frobnicate' (see xgt --help)"],
+      [['gnttab', 'map', '--domidd', '0', '8'], 'xgt: gnttab.map: usage error: unknown flag --domidd; did you mean --domid?'],
+      [['gnttab', 'read', '--index', '0', '--ref', '9'], 'xgt: gnttab.read: usage error: --index and --ref cannot be used together'],
+      [['evtchn', 'bind'], 'xgt: evtchn.bind: usage error: one of --unbound, --interdomain or --virq is required'],
+      [['evtchn', 'bind', '--interdomain', '--remote', '1'], 'xgt: evtchn.bind: usage error: --remote-port is required with --interdomain'],
+    ];
+    for (const [args, line] of cases) {
+      const r = await xgt(args, fresh());
+      expectOneLineUsage(r);
+      expect(r.stderr).toBe(`${line}\n`);
+    }
+    const batch = await xgt(['batch', '--keep-going'], fresh(), 'gnttab mapp\ngnttab map --domidd 0 8\n');
+    expect(batch.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).error.message)).toEqual([
+      "line 1: unknown command 'gnttab mapp'; did you mean 'gnttab map'? (see xgt --help)", 'unknown flag --domidd; did you mean --domid?']);
+  }, 30000);
+});
+
+describe('help and version', () => {
+  it('-h and --help work on every command, with its examples; -v and --version at the top; help TOPIC', async () => {
+    const ids = commandFiles().map((c) => c.id);
+    const runs = await Promise.all(ids.map(async (id) => ({ id, r: await xgt([...id.split(' '), '-h']) })));
+    for (const { id, r } of runs) {
+      expect([id, r.exitCode]).toEqual([id, 0]);
+      expect(r.stdout).toContain(`$ xgt ${id}`);
+      expect(r.stdout).toMatch(/EXAMPLES\n\s+\$ xgt /);
+    }
+    expect((await xgt(['gnttab', 'map', '--help'])).stdout).toBe(runs.find((x) => x.id === 'gnttab map')!.r.stdout);
+    for (const flag of ['-v', '--version']) expect((await xgt([flag])).stdout).toMatch(/^xgt\/0\.1\.0 /);
+    const topic = await xgt(['help', 'evtchn']);
+    expect([topic.exitCode, topic.stdout.includes('evtchn notify')]).toEqual([0, true]);
+  }, 60000);
+});
+
+describe('a clone whose build did not run', () => {
+  it('says in one line what to run (exit 3), and package.json builds on npm ci', async () => {
+    const clone = tmp.file('clone');
+    mkdirSync(join(clone, 'bin'), { recursive: true });
+    for (const f of ['run.js', 'package.json']) copyFileSync(fileURLToPath(new URL(`../../bin/${f}`, import.meta.url)), join(clone, 'bin', f));
+    const r = await execa('node', [join(clone, 'bin/run.js'), 'info'], { reject: false });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([3, '', `xgt: not built: run \`npm run build\` in ${clone}`]);
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+    expect(pkg.scripts.prepare).toMatch(/npm run -s build/);
+  });
+});
 
 describe('a script in separate processes', () => {
   it('dom0 grants domain 1 two pages; it maps both and writes the second; dom0 reads it back', async () => {

@@ -64,9 +64,9 @@ describe('scenarios', () => {
     expect(r.exitCode).toBe(0);
     const out = r.stdout.trimEnd().split('\n');
     expect(out).toHaveLength(10000);
-    expect(JSON.parse(out[4])).toEqual({ index: 0, domid: 0, refs: [8, 9], count: 2, readonly: false });
-    expect(JSON.parse(out[9998])).toEqual({ ports: [18] });
-    expect(JSON.parse(out[9999])).toMatchObject({ index: 0, refs: [8, 9] });
+    expect(JSON.parse(out[4])).toEqual({ line: 5, index: 0, domid: 0, refs: [8, 9], count: 2, readonly: false });
+    expect(JSON.parse(out[9998])).toEqual({ line: 9999, ports: [18] });
+    expect(JSON.parse(out[9999])).toMatchObject({ line: 10000, index: 0, refs: [8, 9] });
   }, 60000);
 
   it('xgt batch stops at the first failure with its exit code, or goes on with --keep-going', async () => {
@@ -75,11 +75,28 @@ describe('scenarios', () => {
     writeFileSync(file, 'gnttab grant --to 0\n# a comment\n\ngnttab unmap 4096\n--json gnttab list\ngnttab bogus\n');
     const stop = await xgt(['batch', file], env);
     expect(stop.exitCode).toBe(1);
-    expect(stop.stdout.trimEnd().split('\n').map((l) => Object.keys(JSON.parse(l))[0])).toEqual(['domid', 'error']);
+    expect(stop.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)).map((x) => [x.line, x.error?.code ?? 'ok'])).toEqual([[1, 'ok'], [4, 'ENOENT']]);
+    expect(stop.stderr).toBe('batch: 2 line(s) run, 1 succeeded, 1 failed; stopped at line 4 (exit 1)\n');
     const go = await xgt(['batch', file, '--keep-going'], env);
     expect(go.exitCode).toBe(1);
     const rows = go.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(rows.map((x) => x.error?.code ?? 'ok')).toEqual(['ok', 'ENOENT', 'ok', 'USAGE']);
+    expect(rows.map((x) => [x.line, x.error?.code ?? 'ok'])).toEqual([[1, 'ok'], [4, 'ENOENT'], [5, 'ok'], [6, 'USAGE']]);
+    expect(go.stderr).toBe("batch: 4 line(s) run, 2 succeeded, 2 failed; exit 1, the first failure's\n");
+  });
+
+  it('xgt batch reads a script as a shell would: an unterminated quote runs nothing (exit 2), a leading xgt is fine', async () => {
+    const env = { XGT_STATE: tmp.file('b3.db') };
+    const file = tmp.file('quote.txt');
+    writeFileSync(file, 'gnttab grant --to 0\n# it\'s a comment, not a quote\nxgt gnttab grant --to 0 --pages "2\n');
+    const r = await xgt(['batch', file], env);
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([2, '', 'xgt: batch: usage error: line 3: unterminated double quote\n']);
+    expect(JSON.parse((await xgt(['gnttab', 'list', '--json'], env)).stdout).granted).toEqual([]);
+    writeFileSync(file, 'xgt gnttab grant --to 0 --pages "2"\necho \'it\'"s" fine\nxgt --json gnttab list\n');
+    const ok = await xgt(['batch', '--keep-going', file], env);
+    const rows = ok.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(rows[0]).toMatchObject({ line: 1, refs: [8, 9] });
+    expect(rows[1]).toMatchObject({ line: 2, error: { code: 'USAGE', message: "line 2: unknown command 'echo its'" } });
+    expect(rows[2].granted).toHaveLength(2);
   });
 
   it('a batch prints and leaves exactly what its lines do run one process each, whatever domains they act as', async () => {
@@ -108,12 +125,14 @@ describe('scenarios', () => {
       const after = await Promise.all([['gnttab', 'list', '--json'], ['--as', '1', 'evtchn', 'list', '--json']].map((a) => xgt(a, env)));
       outcomes.push({ stdout, after: after.map((a) => a.stdout) });
     }
-    expect(outcomes[0]).toEqual(outcomes[1]);
+    // the batch's lines carry their numbers; the rest is the same
     const rows = outcomes[0].stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(rows).toHaveLength(lines.length);
+    expect(rows.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+    const unnumbered = rows.map(({ line: _, ...rest }) => `${JSON.stringify(rest)}\n`).join('');
+    expect({ ...outcomes[0], stdout: unnumbered }).toEqual(outcomes[1]);
     expect(rows.map((r) => r.error?.code ?? 'ok').slice(0, block.length)).toEqual(['ok', 'ok', 'EINVAL', 'ok', 'ok', 'ok', 'ok', 'ok',
       'ok', 'ENOTCONN', 'ok', 'ok', 'ok', 'ok', 'EINVAL', 'ok', 'ok']);
-    expect(rows[4]).toEqual({ data: Buffer.from('across').toString('hex') + '000000000000', encoding: 'hex', length: 12 });
+    expect(rows[4]).toEqual({ line: 5, data: Buffer.from('across').toString('hex') + '000000000000', encoding: 'hex', length: 12 });
   }, 60000);
 
   it('XGT_BATCH_TIMING=1 adds one stderr line with the batch\'s own time; stdout is unchanged', async () => {
@@ -124,7 +143,7 @@ describe('scenarios', () => {
     expect(timed.stdout).toBe(plain.stdout);
     expect(timed.exitCode).toBe(0);
     expect(timed.stderr.split('\n').filter(Boolean)).toEqual([
-      'batch: 2 command(s) run',
+      'batch: 2 line(s) run, 2 succeeded, 0 failed',
       expect.stringMatching(/^batch timing: 2 line\(s\) in \d+\.\d ms, \d+\/s \(from the script read to the last result; \d+\.\d ms of it waiting for the backend; this process's CPU \d+\.\d ms\)$/),
     ]);
   });

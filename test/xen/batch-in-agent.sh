@@ -33,7 +33,8 @@ LINES
 status=0
 for kg in "" --keep-going; do
   xgt agent stop >/dev/null 2>&1
-  batch=$(node bin/run.js batch --json $kg "$script" 2>&1; echo "exit=$?")
+  # the batch's result lines carry their numbers; the rest must be the same
+  batch=$(node bin/run.js batch --json $kg "$script" 2>&1 | sed -E 's/^\{"line":[0-9]+,/{/'; echo "exit=${PIPESTATUS[0]}")
   xgt agent stop >/dev/null 2>&1
   one=$( (rc=0; while read -r line; do
       eval "node bin/run.js $line --json" 2>&1; r=$?
@@ -54,9 +55,9 @@ for kg in "" --keep-going; do
   xgt agent stop >/dev/null 2>&1
   out=$(node bin/run.js batch $kg "$long" 2>/dev/null); rc=$?
   lines=$(echo "$out" | wc -l)
-  maps=$(echo "$out" | grep -c "^{\"index\":[0-9]*,\"domid\":$peer,\"refs\":\[10\],\"count\":1,\"readonly\":false}$")
-  unmaps=$(echo "$out" | grep -c "^{\"index\":0,\"domid\":$peer,\"refs\":\[10\],\"count\":1}$")
-  at=$(echo "$out" | grep -n '"code":"ENOENT"' | cut -d: -f1)
+  maps=$(echo "$out" | grep -Ec "^\{\"line\":[0-9]+,\"index\":[0-9]+,\"domid\":$peer,\"refs\":\[10\],\"count\":1,\"readonly\":false\}$")
+  unmaps=$(echo "$out" | grep -Ec "^\{\"line\":[0-9]+,\"index\":0,\"domid\":$peer,\"refs\":\[10\],\"count\":1\}$")
+  at=$(echo "$out" | grep '"code":"ENOENT"' | sed -E 's/^\{"line":([0-9]+),.*/\1/')
   want_lines=601 want_maps=300; [ -n "$kg" ] && want_lines=640 want_maps=339
   if [ "$rc" = 1 ] && [ "$lines" = "$want_lines" ] && [ "$maps" = "$want_maps" ] && [ "$unmaps" = 300 ] && [ "$at" = 601 ]; then
     echo "a long batch ($kg) stops or goes on at its failure in its second list: $lines lines, exit $rc"

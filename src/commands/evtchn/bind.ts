@@ -28,9 +28,9 @@ export default class EvtchnBind extends XgtCommand {
     const remotePort = flags['remote-port'];
     const choice = this.choice(flags);
     if (flags.virq !== undefined) return { choice, step: call('evtchn.bindVirq', flags.virq) };
-    if (remote === undefined) throw usage(this.op, '--remote is required with --unbound and --interdomain');
+    if (!flags.unbound && !flags.interdomain) throw usage(this.op, 'one of --unbound, --interdomain or --virq is required');
+    if (remote === undefined) throw usage(this.op, `--remote is required with --${flags.unbound ? 'unbound' : 'interdomain'}`);
     if (flags.unbound) return { choice, step: call('evtchn.bindUnbound', remote) };
-    if (!flags.interdomain) throw usage(this.op, 'one of --unbound, --interdomain or --virq is required');
     if (remotePort === undefined) throw usage(this.op, '--remote-port is required with --interdomain');
     return { choice, step: call('evtchn.bindInterdomain', remote, remotePort) };
   }

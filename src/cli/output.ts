@@ -84,14 +84,60 @@ export function table(head: string[], rows: (string | number)[][], align: ('left
 /** `key : value` lines, keys padded to 23 characters as `xl info` does. */
 export function record(obj: object): string {
   return Object.entries(obj)
-    .map(([k, v]) => `${k.padEnd(23)}: ${show(v)}`)
+    .map(([k, v]) => `${k.padEnd(23)}: ${shownAs(k, v)}`)
     .join('\n');
+}
+
+/** Frame numbers (machine and guest) print in hex everywhere, as Xen's own tools print them. */
+const FRAME_KEY = /(^|_)(mfn|gpfn|pfn|gfn|frame)$/;
+/** Lists of refs or ports print summarised when long (JSON keeps them whole). */
+const LIST_NOUN: Record<string, string> = { refs: 'refs', dir_refs: 'refs', deferred: 'refs', ports: 'ports' };
+
+function shownAs(key: string, v: unknown): string {
+  if (typeof v === 'number' && FRAME_KEY.test(key)) return hex(v);
+  if (Array.isArray(v) && LIST_NOUN[key] && v.every((x) => typeof x === 'number')) return numbers(v as number[], LIST_NOUN[key]);
+  return show(v);
 }
 
 export function show(v: unknown): string {
   if (Array.isArray(v)) return v.length ? v.map(show).join(' ') : '-';
   if (v === null || v === undefined) return '-';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${show(x)}`).join(', ');
+  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${shownAs(k, x)}`).join(', ');
   return String(v);
+}
+
+export const hex = (n: number) => `0x${n.toString(16)}`;
+
+/**
+ * A list of numbers as a person reads it: as it is when short; else its runs of consecutive
+ * numbers as `a..b`, the first few of them, and how many there are (`8..5007, 5000 refs`).
+ */
+export function numbers(list: readonly number[], noun: string): string {
+  if (list.length === 0) return '-';
+  if (list.length <= 8) return list.join(' ');
+  const runs: string[] = [];
+  let start = list[0];
+  for (let i = 1; i <= list.length; i++) {
+    if (i < list.length && list[i] === list[i - 1] + 1) continue;
+    runs.push(start === list[i - 1] ? String(start) : `${start}..${list[i - 1]}`);
+    start = list[i];
+  }
+  const shown = runs.length > 6 ? [...runs.slice(0, 6), '…'] : runs;
+  return `${shown.join(' ')}, ${list.length} ${noun}`;
+}
+
+/** Bytes as `hexdump -C` shows them: offset, sixteen bytes in hex, and the printable ones. */
+export function hexdump(bytes: Uint8Array, offset = 0): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) {
+    const row = bytes.subarray(at, at + 16);
+    const cells = Array.from(row, (b) => b.toString(16).padStart(2, '0'));
+    const left = cells.slice(0, 8).join(' ');
+    const right = cells.slice(8).join(' ');
+    const text = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${(offset + at).toString(16).padStart(8, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  |${text}|`);
+  }
+  lines.push((offset + bytes.length).toString(16).padStart(8, '0'));
+  return lines.join('\n');
 }

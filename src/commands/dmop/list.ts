@@ -16,7 +16,7 @@ export default class DmopList extends XgtCommand {
       choice: this.choice(flags),
       step: call('dmop.list', flags.domid),
       human: (res) => [
-        res.servers.length ? table(['Id', 'Owner', 'Bufioreq'], res.servers.map((s) => [s.id, s.owner, s.bufioreq]), ['right', 'right'])
+        res.servers.length ? table(['Server', 'Owner domain', 'Buffered ioreqs'], res.servers.map((s) => [s.id, s.owner, s.bufioreq]), ['right', 'right'])
           : 'no ioreq servers',
         record({ claim: res.claim ? `server ${res.claim.id}, flags ${res.claim.flags}` : null, ioreq_server_pages: res.ioreq_server_pages }),
       ].join('\n'),

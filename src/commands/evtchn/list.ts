@@ -16,7 +16,7 @@ export default class EvtchnList extends XgtCommand {
     return {
       choice: this.choice(flags),
       step: call('evtchn.list', flags.domid),
-      human: (res) => table(['Port', 'State', 'Remote', 'RPort', 'Virq', 'Pend', 'Mask', 'Here'],
+      human: (res) => table(['Port', 'State', 'Remote domain', 'Remote port', 'VIRQ', 'Pending', 'Masked', 'Bound by xgt'],
         res.ports.map((p) => [p.port, p.state, dash(p.remote_domid), dash(p.remote_port), dash(p.virq),
           p.pending ? 'y' : '-', p.masked ? 'y' : '-', p.bound_here ? 'y' : '-']), ['right']),
     };

@@ -1,6 +1,6 @@
 import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
-import { colour, table } from '../../cli/output.js';
+import { colour, numbers, table } from '../../cli/output.js';
 import type { GnttabListing } from '../../backend/types.js';
 import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
@@ -23,13 +23,13 @@ function render(l: GnttabListing): string {
       `maptrack ${u.maptrack_used}/${u.maptrack_max}, gntalloc ${u.gntalloc_used}/${u.gntalloc_limit}`,
     colour.bold('granted'),
     l.granted.length
-      ? table(['Index', 'Ref', 'To', 'RO', 'In use'],
-        l.granted.map((g) => [g.index, g.ref, g.to, g.readonly ? 'ro' : 'rw', g.in_use]), ['right', 'right', 'right'])
+      ? table(['Index', 'Ref', 'Granted to', 'Access', 'In use'],
+        l.granted.map((g) => [g.index, g.ref, g.to, g.readonly ? 'read-only' : 'read-write', g.in_use]), ['right', 'right', 'right'])
       : '  (none)',
     colour.bold('mapped'),
     l.mapped.length
-      ? table(['Index', 'Domid', 'Refs', 'RO'],
-        l.mapped.map((m) => [m.index, m.domid, m.refs.join(','), m.readonly ? 'ro' : 'rw']), ['right', 'right'])
+      ? table(['Index', 'Granted by', 'Refs', 'Access'],
+        l.mapped.map((m) => [m.index, m.domid, numbers(m.refs, 'refs'), m.readonly ? 'read-only' : 'read-write']), ['right', 'right'])
       : '  (none)',
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
+import { hex, record } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 import type { DmaExtent } from '../../backend/types.js';
@@ -25,7 +25,7 @@ export default class MemGetDmaBuf extends XgtCommand {
       choice: this.choice(flags),
       step: call('mem.getDmaBuf', flags.domid, flags.extents, flags.order, flags['address-bits'], flags.gpfn),
       human: (res) => record({ nr_exchanged: res.nr_exchanged, address_bits: res.address_bits,
-        extents: res.extents.map((e) => `${e.gpfn}->${e.mfn}/${e.order}`) }),
+        extents: res.extents.map((e) => `${hex(e.gpfn)}->${hex(e.mfn)}/order ${e.order}`) }),
     };
   }
 }

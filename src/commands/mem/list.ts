@@ -1,6 +1,6 @@
 import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
-import { table } from '../../cli/output.js';
+import { hex, table } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 import type { DmaExtent } from '../../backend/types.js';
@@ -16,7 +16,7 @@ export default class MemList extends XgtCommand {
       choice: this.choice(flags),
       step: call('mem.list', flags.domid),
       human: (res) => (res.extents.length
-        ? table(['Gpfn', 'Mfn', 'Order'], res.extents.map((e) => [e.gpfn, `0x${e.mfn.toString(16)}`, e.order]), ['right', 'right', 'right'])
+        ? table(['Guest frame', 'Machine frame', 'Order'], res.extents.map((e) => [hex(e.gpfn), hex(e.mfn), e.order]), ['right', 'right', 'right'])
         : 'no pinned extents'),
     };
   }

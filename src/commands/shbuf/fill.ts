@@ -1,7 +1,6 @@
 import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
 import { shbufFill } from '../../shbuf/shbuf.js';
 import type { Plan } from '../../cli/plan.js';
 
@@ -19,7 +18,6 @@ export default class ShbufFill extends XgtCommand {
     return {
       choice: this.choice(flags),
       step: { over: (b) => shbufFill(b, flags.domid, flags['dir-ref'], flags.pages) },
-      human: (res) => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }),
     };
   }
 }

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
-import { record } from '../../cli/output.js';
 import { shbufMap } from '../../shbuf/shbuf.js';
 import type { Plan } from '../../cli/plan.js';
 
@@ -22,7 +21,6 @@ export default class ShbufMap extends XgtCommand {
     return {
       choice: this.choice(flags),
       step: { over: (b) => shbufMap(b, flags.domid, flags['dir-ref'], flags.pages, flags['be-alloc']) },
-      human: (res) => record({ ...res, refs: res.refs.length > 16 ? `${res.refs.length} refs` : res.refs }),
     };
   }
 }

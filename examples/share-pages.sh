@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 xgt() { node bin/run.js "$@"; }
 export XGT_BACKEND=${XGT_BACKEND:-emu}
-export XGT_STATE=${XGT_STATE:-$(mktemp -d)/example.db}
+if [ -z "${XGT_STATE:-}" ]; then
+  # a scratch host of its own, gone when the example ends however it ends
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' EXIT
+  export XGT_STATE=$scratch/example.db
+fi
 
 xgt emu init --force >/dev/null
 guest=$(xgt domain create --name guest --json | sed -E 's/.*"domid":([0-9]+).*/\1/')

@@ -1,5 +1,5 @@
 /**
- * One error type for every failure xgt reports. The exit code follows SPEC: 1 when Xen, the kernel
+ * One error type for every failure xgt reports. The exit code follows docs/CONTRACT.md: 1 when Xen, the kernel
  * driver or the emulator refused (an errno), 2 for usage errors, 3 when the backend is unavailable.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The numbers of Xen 4.17 and Linux 6.1 that both backends and the emulator's rules share, in one
- * place (XEN-FACTS A, B, D): page size, the grant table's and the drivers' limits, grant-entry
+ * place (docs/XEN-RULES.md: gntdev, gntalloc, grant table): page size, the grant table's and the drivers' limits, grant-entry
  * flags, and the grant status codes of public/grant_table.h.
  */
 import type { Limits } from './backend/types.js';

@@ -1,5 +1,5 @@
 /**
- * The one place a backend is chosen (SPEC, global flags): `auto` means native when
+ * The one place a backend is chosen (docs/CONTRACT.md, global flags): `auto` means native when
  * /dev/xen/privcmd exists, emu otherwise, and a native host never falls back silently to the
  * emulator.
  */

@@ -219,7 +219,7 @@ export interface DmopListing {
 }
 
 /**
- * Device-model operations on an HVM guest (XEN-FACTS F). Every call first applies dm_op's
+ * Device-model operations on an HVM guest (docs/XEN-RULES.md: DMOP). Every call first applies dm_op's
  * generic checks: ESRCH for a missing domain, EPERM on oneself, EINVAL for a non-HVM target,
  * EPERM when the caller may not act as the target's device model.
  */
@@ -245,7 +245,7 @@ export interface Dmop {
 
 export interface DmaExtent { gpfn: number; mfn: number; order: number }
 
-/** The XENMEM_get_dma_buf / put_dma_buf proposal (XEN-FACTS G); never on real Xen (ENOSYS). */
+/** The XENMEM_get_dma_buf / put_dma_buf proposal (docs/XEN-RULES.md: memory exchange); never on real Xen (ENOSYS). */
 export interface Memory {
   /**
    * Exchanges `extents` extents of 2^order pages from `gpfn` for machine-contiguous,

@@ -1,6 +1,6 @@
 /**
  * The base of every command: the global flags, opening and closing the backend, the JSON and
- * error envelope, and SPEC's exit codes (1 refused, 2 usage, 3 backend unavailable). Every
+ * error envelope, and the exit codes of docs/CONTRACT.md (1 refused, 2 usage, 3 backend unavailable). Every
  * failure is one line on stderr, or one JSON document on stdout with --json.
  */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';

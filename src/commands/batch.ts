@@ -9,6 +9,8 @@ import { usage } from '../errors.js';
 import { writeErr, writeOut } from '../cli/stdio.js';
 
 export default class Batch extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = 'one JSON line per script line: the line\'s own result (or {"error"}), with "line" (its number) first';
   static summary = 'Run one command per line (without the leading xgt) in one process; one JSON line per command';
   static description = 'Lines are split like a shell does (quotes, backslashes); empty lines and # comments are skipped, and a leading xgt is optional. '
     + 'A script with an unterminated quote runs nothing (exit 2). Each result line carries its line number ("line"). '

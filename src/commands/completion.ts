@@ -5,16 +5,20 @@ import { XgtCommand } from '../cli/base.js';
 import { completionScript, type Manifest } from '../cli/completion.js';
 import type { Plan } from '../cli/plan.js';
 import { packageRoot } from '../package-root.js';
+import { usage } from '../errors.js';
 
 export default class Completion extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"shell", "script"}';
   static summary = 'Print a shell completion script (commands, flags, and the values of flags that take one of a set)';
   static description = 'bash: add `source <(xgt completion bash)` to ~/.bashrc. zsh: add `source <(xgt completion zsh)` to ~/.zshrc.';
   static examples = ['<%= config.bin %> completion bash > /etc/bash_completion.d/xgt', 'source <(<%= config.bin %> completion zsh)'];
-  static args = { shell: Args.string({ options: ['bash', 'zsh'], required: true, description: 'the shell' }) };
+  static args = { shell: Args.string({ required: true, description: 'the shell: bash or zsh' }) };
 
   async plan(): Promise<Plan<{ shell: string; script: string }>> {
     const { args, flags } = await this.parse(Completion);
-    const shell = args.shell as 'bash' | 'zsh';
+    if (args.shell !== 'bash' && args.shell !== 'zsh') throw usage(this.op, `SHELL: bash or zsh, not '${args.shell}'`);
+    const shell = args.shell;
     return {
       choice: this.choice(flags),
       step: { local: async () => {

@@ -6,6 +6,8 @@ import { smoke, type SmokeReport } from '../smoke.js';
 import type { Plan } from '../cli/plan.js';
 
 export default class Smoke extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"backend", "domid", "peer", "passed", "checks": [{"name", "ok", "detail"}]} (exit 1 when a check failed)';
   static summary = 'End-to-end self-test of the backend: grant, map, write/read, bind, notify, wait, unmap, ungrant (and dmop/mem)';
   static description = 'Exits 0 only if every check passed. The device-model and memory checks need an HVM guest: --peer names '
     + 'one; on the emulator a temporary guest is created (and destroyed) when --peer is not given.';

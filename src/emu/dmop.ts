@@ -1,5 +1,5 @@
 /**
- * Device-model operations (XEN-FACTS F): dm_op's generic checks in order, ioreq servers in slots
+ * Device-model operations (docs/XEN-RULES.md: DMOP): dm_op's generic checks in order, ioreq servers in slots
  * 0-7, the p2m_ioreq_server claim (the seed patch's XEN_DMOP_map_mem_type_to_ioreq_server) and
  * set_mem_type's transitions.
  */

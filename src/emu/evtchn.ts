@@ -1,5 +1,5 @@
 /**
- * Event channels of the emulated host (XEN-FACTS C) over the state file; the rules — ports, binds,
+ * Event channels of the emulated host (docs/XEN-RULES.md: event channels) over the state file; the rules — ports, binds,
  * sends, delivery and masking — are in rules/evtchn.ts. Each domain has one evtchn device (as the
  * native agent holds one fd): a port bound through it is delivered once into the device's ring
  * and masked there until `wait` reads it and writes it back.
@@ -160,7 +160,7 @@ export function listPorts(st: StateStore, domid: number): PortInfo[] {
 
 /**
  * What Domain-0's own kernel holds before user space binds anything, as on the xen-vm kit's
- * 1-vCPU dom0 (XEN-FACTS K): the timer virq, its IPIs, the console, pcpu-state and mcelog
+ * 1-vCPU dom0 (docs/XEN-RULES.md: checked on the real dom0): the timer virq, its IPIs, the console, pcpu-state and mcelog
  * virqs, and device interrupts, so that user space's first port is 18.
  */
 export function seedKernelPorts(st: StateStore): void {

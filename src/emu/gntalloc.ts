@@ -1,5 +1,5 @@
 /**
- * /dev/xen/gntalloc of an emulated domain (XEN-FACTS B): grants the domain's own zeroed pages.
+ * /dev/xen/gntalloc of an emulated domain (docs/XEN-RULES.md: gntalloc): grants the domain's own zeroed pages.
  * One device per domain, as the native agent holds one gntalloc fd per user: indices are byte
  * offsets that only grow, the limit counts the grefs the device holds, and a gref still mapped
  * when deallocated lingers in the grant table (outside the device's count) until the grantee

@@ -1,5 +1,5 @@
 /**
- * /dev/xen/gntdev of an emulated domain (XEN-FACTS A): MAP_GRANT_REF places a mapping at the
+ * /dev/xen/gntdev of an emulated domain (docs/XEN-RULES.md: gntdev): MAP_GRANT_REF places a mapping at the
  * kernel's index (rules/gntdev.ts) and the mmap that follows pins every grant through the
  * hypervisor's checks. A refused ref fails the whole mapping with EINVAL and leaves nothing mapped.
  *

@@ -1,5 +1,5 @@
 /**
- * The hypervisor's grant table (XEN-FACTS D) and the guest kernel's allocator of grant
+ * The hypervisor's grant table (docs/XEN-RULES.md: grant table) and the guest kernel's allocator of grant
  * references (Linux grant-table.c), over the state file: the rules are in rules/grant-table.ts.
  */
 import { refused } from '../errors.js';

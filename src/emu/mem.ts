@@ -1,5 +1,5 @@
 /**
- * XENMEM_get_dma_buf / put_dma_buf as the 2013 proposal defined them (XEN-FACTS G): an exchange
+ * XENMEM_get_dma_buf / put_dma_buf as the 2013 proposal defined them (docs/XEN-RULES.md: memory exchange): an exchange
  * with XENMEM_exchange's rules whose new frames are machine-contiguous, order-aligned, below
  * 2^address_bits, and pinned until put_dma_buf. The guest's data moves with its pages.
  */

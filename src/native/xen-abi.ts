@@ -1,5 +1,5 @@
 /**
- * Hypercall argument layouts the native backend packs in JavaScript (XEN-FACTS C.2, D.4, F.1),
+ * Hypercall argument layouts the native backend packs in JavaScript (docs/XEN-RULES.md: event channels, grant table.4, F.1),
  * and the numbers it passes. test/native/layout.test.ts checks every offset and size here
  * against the ones the addon was compiled with.
  */

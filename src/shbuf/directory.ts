@@ -1,5 +1,5 @@
 /**
- * Page-directory shared buffers as Linux's xen-front-pgdir-shbuf lays them out (XEN-FACTS H):
+ * Page-directory shared buffers as Linux's xen-front-pgdir-shbuf lays them out (docs/XEN-RULES.md: shared buffers):
  * each directory page is { u32 gref_dir_next_page; u32 gref[1023] }, 0 ends the chain.
  * Built only on the gnttab primitives of the backend interface, so it works on both backends.
  */

@@ -36,7 +36,7 @@ describe('evtchn between processes', () => {
     expect(l.json.ports.filter((p: { bound_here: boolean }) => p.bound_here)).toEqual([]);
     expect((await xgt(['evtchn', 'list', '--domid', '1', '--json'], env)).json.ports).toEqual([]);
     const human = await xgt(['evtchn', 'list'], env);
-    expect(human.stdout.split('\n')[0]).toMatch(/^Port\s+State\s+Remote\s+RPort\s+Virq\s+Pend\s+Mask\s+Here/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^Port\s+State\s+Remote domain\s+Remote port\s+VIRQ\s+Pending\s+Masked\s+Bound by xgt$/);
   });
 
   it('bind needs exactly one kind and its remote', async () => {

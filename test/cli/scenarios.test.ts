@@ -1,7 +1,7 @@
 /** Whole scripts: the frontend/backend scenario, xgt smoke, and xgt batch. */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpDir } from '../helpers/tmp.js';
 import { xgt } from '../helpers/cli.js';
@@ -51,6 +51,17 @@ describe('scenarios', () => {
     expect(r.json.error.report.checks.at(-1)).toMatchObject({ name: 'teardown', ok: true });
   });
 
+  it('npm run demo (examples/share-pages.sh) shares bytes between two domains and leaves nothing behind', async () => {
+    const scratch = tmp.file('demo-tmp');
+    mkdirSync(scratch);
+    const r = await execa('bash', [fileURLToPath(new URL('../../examples/share-pages.sh', import.meta.url))],
+      { env: { ...process.env, TMPDIR: scratch, XGT_STATE: '' }, reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/dom0 reads ref 9: hello from domain 1/);
+    expect(r.stdout).toMatch(/torn down; dom0 now holds 0 grants$/);
+    expect(readdirSync(scratch)).toEqual([]);
+  }, 30000);
+
   it('xgt batch runs 10,000 lines in one process, one JSON line each', async () => {
     const lines = ['gnttab grant --to 0 --pages 2', 'evtchn bind --unbound --remote 0',
       'evtchn bind --interdomain --remote 0 --remote-port 18', 'evtchn wait 19 --timeout 0'];
@@ -95,7 +106,7 @@ describe('scenarios', () => {
     const ok = await xgt(['batch', '--keep-going', file], env);
     const rows = ok.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(rows[0]).toMatchObject({ line: 1, refs: [8, 9] });
-    expect(rows[1]).toMatchObject({ line: 2, error: { code: 'USAGE', message: "line 2: unknown command 'echo its'" } });
+    expect(rows[1]).toMatchObject({ line: 2, error: { code: 'USAGE', message: "line 2: unknown command 'echo its' (see xgt --help)" } });
     expect(rows[2].granted).toHaveLength(2);
   });
 

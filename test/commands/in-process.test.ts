@@ -36,7 +36,9 @@ describe('commands in-process', () => {
   it('gnttab write then read in hex and base64', async () => {
     await run(['gnttab', 'grant', '--to', '0']);
     expect((await run(['gnttab', 'write', '--ref', '8', '--offset', '4095', '--hex', 'ab'])).result).toEqual({ written: 1 });
-    expect((await run(['gnttab', 'read', '--ref', '8', '--offset', '4094', '--length', '2'])).stdout).toBe('00ab\n');
+    expect((await run(['gnttab', 'read', '--ref', '8', '--offset', '4094', '--length', '2', '--format', 'hex'])).stdout).toBe('00ab\n');
+    expect((await run(['gnttab', 'read', '--ref', '8', '--offset', '4094', '--length', '2'])).stdout)
+      .toBe(`00000ffe  00 ab${' '.repeat(45)}|..|\n00001000\n`);
     expect((await run(['gnttab', 'read', '--ref', '8', '--offset', '4094', '--format', 'base64'])).result)
       .toEqual({ data: 'AKs=', encoding: 'base64', length: 2 });
   });

@@ -3,6 +3,8 @@ import { AgentClient } from '../../native/client.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class AgentStart extends AgentCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"running": true, "started", "pid", "socket"}';
   static summary = 'Start the per-user agent that keeps the /dev/xen file descriptors open (native commands start it on demand)';
   static description = 'Mappings and bindings made through xgt live until they are unmapped or unbound, or until the agent stops.';
   static examples = ['<%= config.bin %> agent start'];

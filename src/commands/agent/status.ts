@@ -3,6 +3,8 @@ import { AgentClient } from '../../native/client.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class AgentStatus extends AgentCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"running", "socket", "pid", "domid", "uptime_s", "build", "stale"} (pid… only while running)';
   static summary = 'Is the agent running, since when, and on which build of xgt (stale: the installed xgt is another build)';
   static examples = ['<%= config.bin %> agent status --json'];
 

@@ -4,6 +4,8 @@ import { AgentClient } from '../../native/client.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class AgentStop extends AgentCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"stopped": pid | null, "socket"}';
   static summary = 'Stop the agent: every mapping, grant and binding made through xgt is released';
   static examples = ['<%= config.bin %> agent stop'];
 

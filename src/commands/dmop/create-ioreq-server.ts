@@ -6,6 +6,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class DmopCreateIoreqServer extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "id"}';
   static summary = 'Create an ioreq server for an HVM domain (XEN_DMOP_create_ioreq_server)';
   static examples = ['<%= config.bin %> dmop create-ioreq-server --domid 1', '<%= config.bin %> dmop create-ioreq-server --domid 1 --bufioreq atomic --json'];
   static flags = {

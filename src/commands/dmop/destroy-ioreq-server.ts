@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class DmopDestroyIoreqServer extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "id"}';
   static summary = 'Destroy an ioreq server; its memory-type claim goes with it (XEN_DMOP_destroy_ioreq_server)';
   static examples = ['<%= config.bin %> dmop destroy-ioreq-server --domid 1 --id 0'];
   static flags = { domid: requiredDomidFlag('the HVM guest'), id: serverIdFlag({ required: true }) };

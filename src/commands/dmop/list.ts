@@ -6,6 +6,8 @@ import type { Plan } from '../../cli/plan.js';
 import type { DmopListing } from '../../backend/types.js';
 
 export default class DmopList extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"servers": [{"id", "owner", "bufioreq"}], "claim": {"id", "flags"} | null, "ioreq_server_pages"}';
   static summary = "Show a guest's ioreq servers, who claims the ioreq_server type, and how many pages have it";
   static examples = ['<%= config.bin %> dmop list --domid 1 --json'];
   static flags = { domid: requiredDomidFlag('the HVM guest') };

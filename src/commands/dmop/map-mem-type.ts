@@ -10,6 +10,8 @@ import type { Plan } from '../../cli/plan.js';
 const ACCESS = { none: 0, read: 1, write: 2 } as const;
 
 export default class DmopMapMemType extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "id", "type", "flags"}';
   static summary = 'Claim (--access write) or disclaim (--access none) the ioreq_server memory type (XEN_DMOP_map_mem_type_to_ioreq_server)';
   static description = 'Xen accepts only the ioreq_server type and flags 2 or 0; a disclaim turns the remaining ioreq_server pages back into ram_rw.';
   static examples = [

@@ -6,6 +6,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class DmopSetMemType extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "type", "first_pfn", "count"}';
   static summary = "Set the p2m type of a range of an HVM guest's pages (XEN_DMOP_set_mem_type)";
   static description = 'To ioreq_server only from ram_rw and while a claim is held; back only to ram_rw. As in Xen, '
     + 'pages before one whose change is refused keep their new type.';

@@ -7,6 +7,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class DomainCreate extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "name", "type", "hap", "memory_kb", "vcpus", "state", "max_grant_frames", "max_evtchn_port", "dm_target"}';
   static summary = 'Create a domain on the emulated host (natively: use xl create)';
   static examples = ['<%= config.bin %> domain create --name guest1', '<%= config.bin %> domain create --name pv1 --type pv --memory 256M'];
   static flags = {

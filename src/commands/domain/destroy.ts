@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class DomainDestroy extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "state": "destroyed" | "dying"}';
   static summary = 'Destroy a domain of the emulated host';
   static description = 'A domain whose grants others still map stays dying until they unmap them.';
   static examples = ['<%= config.bin %> domain destroy 1'];

@@ -5,6 +5,8 @@ import type { Plan } from '../../cli/plan.js';
 import type { DomainInfo } from '../../backend/types.js';
 
 export default class DomainList extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domains": [{"domid", "name", "type": "pv" | "pvh" | "hvm", "hap", "memory_kb", "vcpus", "state"}]}';
   static summary = 'List domains (like xl list)';
   static examples = ['<%= config.bin %> domain list', '<%= config.bin %> domain list --json'];
 

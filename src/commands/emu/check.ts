@@ -5,6 +5,8 @@ import { CHECK_NAMES, checkHost, type Violation } from '../../emu/check.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EmuCheck extends EmuCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"clean", "checks", "violations": [{"check", "detail"}]} (exit 1 with the violations when not clean)';
   static summary = "Check every invariant of the emulated host; exit 0 when it is clean";
   static description = 'Grants and their pins, mappings, event-channel peers, pending and masked bits, memory-type claims, '
     + 'pinned extents, and machine frames. Each violation is reported; any violation exits 1.';

@@ -6,6 +6,8 @@ import { exportHost } from '../../emu/admin.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EmuExport extends EmuCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = 'the whole host as one JSON document; with FILE: {"exported", "domains"}';
   static summary = 'Dump the whole emulated host as JSON (to FILE, or to stdout)';
   static examples = ['<%= config.bin %> emu export host.json', '<%= config.bin %> emu export > host.json'];
   static args = { file: Args.string({ ignoreStdin: true, description: 'where to write (default: stdout)' }) };

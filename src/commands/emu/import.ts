@@ -6,6 +6,8 @@ import { importHost } from '../../emu/admin.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EmuImport extends EmuCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"imported", "domains"}';
   static summary = 'Replace the emulated host with one exported by emu export';
   static examples = ['<%= config.bin %> emu import host.json'];
   static args = { file: Args.string({ ignoreStdin: true, required: true, description: "the export ('-' for stdin)" }) };

@@ -8,6 +8,8 @@ import { resetHost } from '../../emu/admin.js';
 import { removeStateFile, StateStore } from '../../emu/store.js';
 
 export default class EmuInit extends EmuCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"state", "action": "created" | "reset" | "replaced"}';
   static summary = 'Create the state file of a fresh emulated host (holding just Domain-0)';
   static description = 'With --force an existing host is reset, and a damaged or foreign file is replaced.';
   static examples = ['<%= config.bin %> emu init', '<%= config.bin %> emu init --state /tmp/host.db --force'];

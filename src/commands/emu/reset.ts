@@ -3,6 +3,8 @@ import { resetHost } from '../../emu/admin.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EmuReset extends EmuCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"state", "action": "reset"}';
   static summary = 'Empty the emulated host: back to just Domain-0';
   static examples = ['<%= config.bin %> emu reset'];
 

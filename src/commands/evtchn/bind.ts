@@ -7,6 +7,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EvtchnBind extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"port", "state": "unbound" | "interdomain" | "virq", "remote_domid", "remote_port", "virq"} (the keys of its kind)';
   static summary = 'Bind an event channel: an unbound port, an interdomain channel, or a virq';
   static description = 'A new interdomain port is already pending (Xen marks it so): wait for it once before waiting for notifications.';
   static examples = [

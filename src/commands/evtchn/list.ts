@@ -6,6 +6,8 @@ import type { Plan } from '../../cli/plan.js';
 import type { PortInfo } from '../../backend/types.js';
 
 export default class EvtchnList extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"ports": [{"port", "state", "remote_domid", "remote_port", "virq", "pending", "masked", "bound_here"}]}';
   static summary = "List a domain's event channels: state, peer, pending and masked (like lsevtchn)";
   static examples = ['<%= config.bin %> evtchn list', '<%= config.bin %> evtchn list --domid 1 --json'];
   static flags = { domid: optionalDomidFlag('whose ports (default: the acting domain)') };

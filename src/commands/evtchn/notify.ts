@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EvtchnNotify extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"port"}';
   static summary = 'Send an event on a port bound through xgt (NOTIFY)';
   static examples = ['<%= config.bin %> evtchn notify 18'];
   static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };

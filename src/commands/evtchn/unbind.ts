@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EvtchnUnbind extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"port"}';
   static summary = 'Close a port bound through xgt (UNBIND); an interdomain peer turns unbound';
   static examples = ['<%= config.bin %> evtchn unbind 18'];
   static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };

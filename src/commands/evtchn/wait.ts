@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class EvtchnWait extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"ports": [...]} (nothing within --timeout: exit 1, ETIMEDOUT)';
   static summary = 'Wait for events: read the delivered ports and unmask them again';
   static description = 'With PORTs, only those are taken. Nothing within --timeout: exit 1, ETIMEDOUT; --timeout 0 polls.';
   static examples = ['<%= config.bin %> evtchn wait --timeout 1000', '<%= config.bin %> evtchn wait 18 --timeout 0 --json'];

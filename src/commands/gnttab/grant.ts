@@ -6,6 +6,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabGrant extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"domid", "to", "index", "refs": [...], "readonly"}';
   static summary = 'Grant zeroed pages of the acting domain to another domain (gntalloc ALLOC_GREF)';
   static examples = ['<%= config.bin %> gnttab grant --to 1 --pages 2', '<%= config.bin %> gnttab grant --to 1 --readonly --json'];
   static flags = {

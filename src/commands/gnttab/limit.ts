@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabLimit extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"gntalloc_limit", "gntdev_map_limit"}';
   static summary = "Show or set the grant drivers' limits (module parameters xen_gntalloc.limit, xen_gntdev.limit)";
   static description = 'gntalloc.limit caps the grants of the whole kernel (default 1024); gntdev.limit caps the refs of one mapping '
     + '(default 65536). Natively, setting them needs root.';

@@ -6,6 +6,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabList extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"granted": [{"index", "ref", "to", "readonly", "in_use": "-" | "r" | "rw"}], "mapped": [{"index", "domid", "refs", "readonly"}], "usage": {"domid", "nr_frames", "max_nr_frames", "maptrack_used", "maptrack_max", "gntalloc_used", "gntalloc_limit"}}';
   static summary = "Show a domain's grants, its mappings and its grant-table usage";
   static examples = ['<%= config.bin %> gnttab list', '<%= config.bin %> gnttab list --domid 1 --json'];
   static flags = { domid: optionalDomidFlag('whose grant table (default: the acting domain)') };

@@ -6,6 +6,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabMap extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"index", "domid", "refs": [...], "count", "readonly"}';
   static summary = 'Map grant refs of another domain as one contiguous mapping (gntdev MAP_GRANT_REF + mmap)';
   static description = 'A ref the hypervisor refuses fails the whole mapping with EINVAL and the GNTST code.';
   static examples = ['<%= config.bin %> gnttab map --domid 0 8 9', '<%= config.bin %> gnttab map --domid 1 8 --readonly --json'];

@@ -7,6 +7,8 @@ import type { Plan } from '../../cli/plan.js';
 import { hexdump } from '../../cli/output.js';
 
 export default class GnttabRead extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"data", "encoding": "hex" | "base64", "length"}';
   static summary = 'Read bytes of a shared page, through a mapping (--index) or a grant (--ref)';
   static examples = [
     '<%= config.bin %> gnttab read --ref 9 --length 64',

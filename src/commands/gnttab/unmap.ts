@@ -4,6 +4,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabUnmap extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"index", "domid", "refs": [...], "count"}';
   static summary = 'Unmap a mapping made by gnttab map (gntdev UNMAP_GRANT_REF + munmap)';
   static examples = ['<%= config.bin %> gnttab unmap 0'];
   static args = { index: indexArg };

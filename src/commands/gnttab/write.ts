@@ -8,6 +8,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class GnttabWrite extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"written"}';
   static summary = 'Write bytes into a shared page, through a mapping (--index) or a grant (--ref)';
   static examples = [
     '<%= config.bin %> gnttab write --index 0 --offset 4096 --data hello',

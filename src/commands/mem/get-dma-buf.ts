@@ -7,6 +7,8 @@ import type { Plan } from '../../cli/plan.js';
 import type { DmaExtent } from '../../backend/types.js';
 
 export default class MemGetDmaBuf extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"nr_exchanged", "extents": [{"gpfn", "mfn", "order"}], "address_bits"}';
   static summary = 'Exchange pages for machine-contiguous, pinned ones below 2^address-bits (the XENMEM_get_dma_buf proposal)';
   static description = 'Emulator only: no released Xen has this operation (natively ENOSYS). When frames run out part way, '
     + 'the error reports nr_exchanged and the first extents stay exchanged.';

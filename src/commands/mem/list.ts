@@ -6,6 +6,8 @@ import type { Plan } from '../../cli/plan.js';
 import type { DmaExtent } from '../../backend/types.js';
 
 export default class MemList extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"extents": [{"gpfn", "mfn", "order"}]}';
   static summary = 'List the extents get-dma-buf pinned';
   static examples = ['<%= config.bin %> mem list --json'];
   static flags = { domid: optionalDomidFlag('whose memory (default: the acting domain)') };

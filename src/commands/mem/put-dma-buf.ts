@@ -5,6 +5,8 @@ import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class MemPutDmaBuf extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"unpinned"}';
   static summary = 'Unpin extents pinned by get-dma-buf (the XENMEM_put_dma_buf proposal); the pages stay the guest\'s';
   static examples = ['<%= config.bin %> mem put-dma-buf --gpfn 0 --extents 4 --order 2'];
   static flags = {

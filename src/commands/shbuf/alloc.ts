@@ -6,6 +6,8 @@ import { shbufAlloc } from '../../shbuf/shbuf.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class ShbufAlloc extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"dir_ref", "dir_refs": [...], "refs": [...], "pages", "index", "be_alloc"}';
   static summary = 'Share a buffer through a chain of directory pages (xen-front-pgdir-shbuf)';
   static description = 'Frontend-allocated: the directory and every data page are granted. With --be-alloc only the directory is; '
     + 'the other side fills it (shbuf fill). Free it with shbuf free --grant INDEX.';

@@ -5,6 +5,8 @@ import { shbufFill } from '../../shbuf/shbuf.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class ShbufFill extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"dir_ref", "refs": [...], "pages", "index"}';
   static summary = "Backend-allocated mode: grant our pages and list their refs in DOMID's directory";
   static examples = ['<%= config.bin %> shbuf fill --domid 1 --dir-ref 8 --pages 16'];
   static flags = {

@@ -6,6 +6,8 @@ import type { Plan } from '../../cli/plan.js';
 import type { UngrantResult, UnmapResult } from '../../backend/types.js';
 
 export default class ShbufFree extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"unmapped": gnttab unmap\'s result | null, "ungranted": gnttab ungrant\'s result | null}';
   static summary = "Free a buffer: unmap our mapping of it (--mapping) and/or end our grants of it (--grant)";
   static examples = ['<%= config.bin %> shbuf free --mapping 0', '<%= config.bin %> shbuf free --grant 0'];
   static flags = {

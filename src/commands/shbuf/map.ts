@@ -6,6 +6,8 @@ import { shbufMap } from '../../shbuf/shbuf.js';
 import type { Plan } from '../../cli/plan.js';
 
 export default class ShbufMap extends XgtCommand {
+  /** What --json prints (docs/COMMANDS.md) */
+  static result = '{"index", "refs": [...], "pages"}';
   static summary = "Walk a buffer's directory and map every data page as one mapping";
   static description = "Frontend-allocated: DOMID's directory and pages. --be-alloc: our own directory, filled with DOMID's refs.";
   static examples = ['<%= config.bin %> shbuf map --domid 1 --dir-ref 8 --pages 5000'];

@@ -1,5 +1,5 @@
 /**
- * Event channels' rules as plain functions (XEN-FACTS C): port allocation, what a bind is refused
+ * Event channels' rules as plain functions (docs/XEN-RULES.md: event channels): port allocation, what a bind is refused
  * for, where a send goes, and how Linux's /dev/xen/evtchn delivers and masks. No state file here.
  */
 export const NR_VIRQS = 24;

@@ -1,7 +1,7 @@
 /**
  * Where gntdev puts a new mapping (Linux's gntdev_add_map): it walks its maps in index order and
  * slots the new one in front of the first map it ends strictly before, else after the last. So a
- * gap of exactly the request's size is not reused (XEN-FACTS K). Indices are in pages here.
+ * gap of exactly the request's size is not reused (docs/XEN-RULES.md: checked on the real dom0). Indices are in pages here.
  */
 
 /** The free pages from a map's end to the next map (null: no map follows). */

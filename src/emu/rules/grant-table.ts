@@ -1,5 +1,5 @@
 /**
- * The grant table's rules as plain functions (XEN-FACTS D): which ref the guest kernel hands out
+ * The grant table's rules as plain functions (docs/XEN-RULES.md: grant table): which ref the guest kernel hands out
  * next, whether the hypervisor maps a ref (the checks of D.6, in their order), and what an
  * entry's pins say. No state file here: the callers read the rows and write the outcome.
  */

@@ -18,6 +18,8 @@ export function nearest(typed: string, candidates: readonly string[]): string | 
 export function rewordParseError(message: string, flagNames: readonly string[]): string {
   const both = /--([\w-]+)=\S* cannot also be provided when using --([\w-]+)/.exec(message);
   if (both) return `--${both[1]} and --${both[2]} cannot be used together`;
+  const missing = /^Missing required flags? ([\w-]+)/.exec(message);
+  if (missing) return `--${missing[1]} is required`;
   const unknown = /^Nonexistent flags?: (--?[\w-]+)/.exec(message);
   if (unknown) {
     const near = unknown[1].startsWith('--') ? nearest(unknown[1].slice(2), flagNames) : undefined;

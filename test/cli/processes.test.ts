@@ -32,6 +32,7 @@ describe('usage errors people can act on', () => {
       [['gnttab', 'map', '--domidd', '0', '8'], 'xgt: gnttab.map: usage error: unknown flag --domidd; did you mean --domid?'],
       [['gnttab', 'read', '--index', '0', '--ref', '9'], 'xgt: gnttab.read: usage error: --index and --ref cannot be used together'],
       [['evtchn', 'bind'], 'xgt: evtchn.bind: usage error: one of --unbound, --interdomain or --virq is required'],
+      [['gnttab', 'map', '8'], 'xgt: gnttab.map: usage error: --domid is required'],
       [['evtchn', 'bind', '--interdomain', '--remote', '1'], 'xgt: evtchn.bind: usage error: --remote-port is required with --interdomain'],
     ];
     for (const [args, line] of cases) {

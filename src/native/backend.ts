@@ -4,7 +4,7 @@
  * addon; "cannot be used here" becomes one clear exit-3 line.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
-import { asXgtError, refused, unavailable, usage } from '../errors.js';
+import { asXgtError, refused, unavailable, usage, XgtError } from '../errors.js';
 import type {
   Backend, BindResult, BufioreqMode, Dmop, DmopListing, Domains, Evtchn, Gnttab, GnttabListing, GrantResult, HostInfo,
   MapResult, Memory, NamedCall, Outcome, PageTarget, PortInfo, UngrantResult, UnmapResult,
@@ -123,15 +123,27 @@ export class NativeBackend implements Backend {
    * maps and unmaps by one device call); the few made here (domain list, the memory calls) are
    * made in turn between those lists.
    */
+  /** whether the agent takes lists of calls (an agent of an earlier xgt does not) */
+  private listsTaken = true;
+
   async runCalls(calls: readonly NamedCall[], keepGoing: boolean): Promise<Outcome[]> {
     const out: Outcome[] = [];
     let at = 0;
     while (at < calls.length) {
       let end = at;
       while (end < calls.length && AGENT_OPS.has(calls[end].op)) end++;
-      if (end > at) {
+      if (end > at && this.listsTaken) {
         const wire = calls.slice(at, end).map(({ op, args }) => ({ op, args: toWire(op, args).map((a) => a ?? null) }));
-        const got = outcomesFromWire(await this.agent.call('calls.run', wire, keepGoing))
+        let reply: Parameters<typeof outcomesFromWire>[0];
+        try {
+          reply = await this.agent.call('calls.run', wire, keepGoing);
+        } catch (e) {
+          // an agent started by an earlier xgt has no calls.run (it ran nothing): one call at a time then
+          if (!(e instanceof XgtError && e.code === 'ENOSYS' && e.op === 'calls.run')) throw e;
+          this.listsTaken = false;
+          continue;
+        }
+        const got = outcomesFromWire(reply)
           .map((o, i) => (o.ok ? { ok: true as const, result: fromWire(calls[at + i].op, o.result) } : o));
         out.push(...got);
         if (got.length < end - at || (!keepGoing && got.some((o) => !o.ok))) return out;

@@ -28,7 +28,7 @@ const CHUNK = 512;
 /** What a command class needs to be for a batch line: made from its argv, it plans. */
 export type Planner = new (argv: string[], config: never) => { id?: string; env?: NodeJS.ProcessEnv; plan(): Promise<Plan> };
 
-/** The commands a batch can find its lines' in: oclif's config, or the fast path's. */
+/** Where a batch finds its lines' commands: oclif's config, or the fast path's. */
 export interface CommandSource {
   readonly commandIDs: string[];
   findCommand(id: string): { load(): Promise<unknown> } | undefined;

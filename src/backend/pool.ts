@@ -42,7 +42,11 @@ export class BackendPool {
     return name === 'emu' ? this.openEmu(choice) : openBackend({ ...choice, backend: name });
   }
 
-  /** Commits what the emulated backends hold back (group commit); see Backend.beginBatch. */
+  /**
+   * Commits what the emulated backends hold back: their state files run one transaction across
+   * lines (StateStore.beginGroup), each line a savepoint, so that a crash loses only what was not
+   * yet committed — and printed.
+   */
   flush(): void {
     for (const st of this.stores.values()) st.flushGroup();
   }

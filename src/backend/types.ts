@@ -147,12 +147,6 @@ export interface Backend {
    * this backend does that better than one call at a time (natively: one request to the agent).
    */
   runCalls?(calls: readonly NamedCall[], keepGoing: boolean): Promise<Outcome[]>;
-  /**
-   * Batch mode (optional): from here on the backend may hold its commands' effects back and
-   * make them durable together at flushBatch(); a crash loses only what was not flushed.
-   */
-  beginBatch?(): void;
-  flushBatch?(): void;
   close(): void;
 }
 

@@ -71,14 +71,6 @@ export class EmuBackend implements Backend {
     };
   }
 
-  beginBatch(): void {
-    this.st.beginGroup();
-  }
-
-  flushBatch(): void {
-    this.st.flushGroup();
-  }
-
   close(): void {
     if (!this.ownsStore) return;
     this.st.flushGroup();

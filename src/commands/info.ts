@@ -1,5 +1,4 @@
 import { XgtCommand } from '../cli/base.js';
-import { record } from '../cli/output.js';
 import { call } from '../backend/calls.js';
 import type { Plan } from '../cli/plan.js';
 

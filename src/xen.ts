@@ -55,9 +55,14 @@ export const GNTST_GENERAL_ERROR = -1;
 export const GNTST_BAD_DOMAIN = -2;
 export const GNTST_BAD_GNTREF = -3;
 export const GNTST_BAD_PAGE = -9;
+export const GNTST_BAD_COPY_ARG = -10;
 export const GNTST_NO_SPACE = -13;
 
 export function gntstMessage(status: number): string {
   const [name, text] = GNTST[status] ?? ['GNTST_unknown', 'unknown status'];
   return `${name} (${text})`;
 }
+
+/** What a domain's view of its own grant table lacks (Xen maps no domain its own table), said once for both backends. */
+export const OWN_TABLE_NOTE = 'Xen shows no domain its own grant table: listed are the grants xgt made, '
+  + 'in_use only where the domain maps its own grant, and no frames';

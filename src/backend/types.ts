@@ -52,7 +52,29 @@ export interface DomainInfo {
   hap: boolean;
   memory_kb: number;
   vcpus: number;
-  state: 'running' | 'dying';
+  /** from Xen's flags, the first that holds of dying, shutdown, paused, blocked; else running */
+  state: 'running' | 'blocked' | 'paused' | 'shutdown' | 'dying';
+}
+
+/**
+ * One domain's use of grants and channels (`xgt top`). `grants` and `grants_mapped` are null for
+ * the acting domain: Xen shows no domain its own grant table.
+ */
+export interface DomainUsage {
+  domid: number;
+  name: string;
+  type: DomainType;
+  grant_frames: number;
+  max_grant_frames: number;
+  /** entries of its table that permit access */
+  grants: number | null;
+  /** of those, the ones the grantee has in use (GTF_reading / GTF_writing) */
+  grants_mapped: number | null;
+  /** refs of other domains it maps */
+  maps: number;
+  /** event channels not closed, and the highest of their ports (null when none) */
+  ports: number;
+  max_port: number | null;
 }
 
 export interface DomainCreateOptions {
@@ -76,6 +98,8 @@ export interface Domains {
    * elsewhere stays 'dying' until the last of them is unmapped.
    */
   destroy(domid: number): Promise<{ domid: number; state: 'destroyed' | 'dying' }>;
+  /** Every domain's use of grants and channels, in domid order. */
+  usage(): Promise<DomainUsage[]>;
 }
 
 export interface GrantResult { domid: number; to: number; index: number; refs: number[]; readonly: boolean }
@@ -83,8 +107,16 @@ export interface UngrantResult { index: number; refs: number[]; deferred: number
 export interface MapResult { index: number; domid: number; refs: number[]; count: number; readonly: boolean }
 export interface UnmapResult { index: number; domid: number; refs: number[]; count: number }
 
-export interface GrantedEntry { index: number; ref: number; to: number; readonly: boolean; in_use: '-' | 'r' | 'rw' }
-export interface MappedEntry { index: number; domid: number; refs: number[]; readonly: boolean }
+/**
+ * An entry of a grant table that permits access. `index` is the gntalloc run that made it, when
+ * this xgt (or, on the emulator, any process) did; null for grants made otherwise. `in_use` is
+ * Xen's GTF_reading/GTF_writing; null where it cannot be seen (the acting domain's own table,
+ * except what its own mappings prove). `frame`: the gfn, or the mfn for a PV granter; null in
+ * the acting domain's own table.
+ */
+export interface GrantedEntry { index: number | null; ref: number; to: number; readonly: boolean; in_use: '-' | 'r' | 'rw' | null; frame: number | null }
+/** Refs of one domain that the listed domain maps; `index` the gntdev mapping when it is xgt's, else null. */
+export interface MappedEntry { index: number | null; domid: number; refs: number[]; readonly: boolean }
 export interface GnttabUsage {
   domid: number;
   nr_frames: number;
@@ -94,7 +126,8 @@ export interface GnttabUsage {
   gntalloc_used: number;
   gntalloc_limit: number;
 }
-export interface GnttabListing { granted: GrantedEntry[]; mapped: MappedEntry[]; usage: GnttabUsage }
+/** `note`: what this view cannot show, in one line (null when it shows everything). */
+export interface GnttabListing { granted: GrantedEntry[]; mapped: MappedEntry[]; usage: GnttabUsage; note: string | null }
 
 /** A page range of the acting domain: a gntdev mapping it holds, or a page it granted. */
 export type PageTarget = { index: number } | { ref: number };
@@ -129,6 +162,14 @@ export interface Gnttab {
   read(target: PageTarget, offset: number, length?: number): Promise<Uint8Array>;
   /** As read; EACCES through a read-only mapping. Returns the number of bytes written. */
   write(target: PageTarget, offset: number, data: Uint8Array): Promise<number>;
+  /**
+   * GNTTABOP_copy out of `domid`'s grant `ref` (no mapping): `length` bytes from `offset`, the
+   * rest of the page by default. Refusals in Xen's order (docs/XEN-RULES.md: copy): EINVAL with
+   * the GNTST code of the segment.
+   */
+  copyFrom(domid: number, ref: number, offset: number, length?: number): Promise<Uint8Array>;
+  /** GNTTABOP_copy into `domid`'s grant `ref` at `offset`; the number of bytes copied. */
+  copyTo(domid: number, ref: number, offset: number, data: Uint8Array): Promise<number>;
 }
 
 export interface Backend {

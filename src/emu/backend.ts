@@ -36,7 +36,7 @@ export class EmuBackend implements Backend {
   readonly mem: Memory;
 
   private constructor(readonly st: StateStore, readonly domid: number, private readonly ownsStore = true) {
-    this.domains = new EmuDomains(st);
+    this.domains = new EmuDomains(st, domid);
     this.gnttab = new EmuGnttab(st, domid);
     this.evtchn = new EmuEvtchn(st, domid);
     this.dmop = new EmuDmop(st, domid);

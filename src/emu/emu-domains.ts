@@ -2,10 +2,11 @@
 import type { DomainCreateOptions, Domains } from '../backend/types.js';
 import { closeAllPorts } from './evtchn.js';
 import { createDomain, destroyDomain, listDomains } from './domains.js';
+import { domainUsage } from './inspect.js';
 import type { StateStore } from './store.js';
 
 export class EmuDomains implements Domains {
-  constructor(private readonly st: StateStore) {}
+  constructor(private readonly st: StateStore, private readonly domid: number) {}
 
   async create(o: DomainCreateOptions) {
     return this.st.tx(() => createDomain(this.st, o));
@@ -13,6 +14,10 @@ export class EmuDomains implements Domains {
 
   async list() {
     return this.st.read(() => listDomains(this.st));
+  }
+
+  async usage() {
+    return this.st.read(() => domainUsage(this.st, this.domid));
   }
 
   async destroy(domid: number) {

@@ -2,14 +2,13 @@
 import { refused, XgtError } from '../errors.js';
 import type { Gnttab, GrantResult, PageTarget } from '../backend/types.js';
 import { reapIfIdle } from './domains.js';
-import { type DomainRow, requireLive } from './domain-rows.js';
-import { allocGrefs, deallocRun, listGranted, pagesFromRef } from './gntalloc.js';
-import { inUse } from './grant-table.js';
-import { listMaps, mapAt, mapGrants, mappedRun, unmapIndex } from './gntdev.js';
+import { domainRow, requireLive } from './domain-rows.js';
+import { allocGrefs, deallocRun, pagesFromRef } from './gntalloc.js';
+import { frameForCopy } from './grant-table.js';
+import { grantListing } from './inspect.js';
+import { mapAt, mapGrants, mappedRun, unmapIndex } from './gntdev.js';
 import { PAGE_SIZE } from '../xen.js';
-import { MAPTRACK_ENTRIES } from '../xen.js';
 import { type PageRun, readFrames, writeFrames } from './machine.js';
-import { mayInspect } from './privilege.js';
 import type { StateStore } from './store.js';
 
 export class EmuGnttab implements Gnttab {
@@ -58,27 +57,7 @@ export class EmuGnttab implements Gnttab {
   }
 
   async list(domid = this.domid) {
-    return this.st.read(() => {
-      mayInspect(this.st, this.domid, domid, 'gnttab.list');
-      const d = this.st.get<Pick<DomainRow, 'nr_grant_frames' | 'max_grant_frames' | 'gntalloc_limit' | 'maptrack_used' | 'gntalloc_used'>>(
-        'SELECT nr_grant_frames, max_grant_frames, gntalloc_limit, maptrack_used, gntalloc_used FROM domains WHERE domid = ?', domid);
-      if (!d) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);
-      return {
-        granted: listGranted(this.st, domid).map((r) => ({
-          index: r.run_page * PAGE_SIZE, ref: r.ref, to: r.to_domid, readonly: r.readonly === 1, in_use: inUse(r),
-        })),
-        mapped: listMaps(this.st, domid),
-        usage: {
-          domid,
-          nr_frames: d.nr_grant_frames,
-          max_nr_frames: d.max_grant_frames,
-          maptrack_used: d.maptrack_used,
-          maptrack_max: MAPTRACK_ENTRIES,
-          gntalloc_used: d.gntalloc_used,
-          gntalloc_limit: d.gntalloc_limit,
-        },
-      };
-    });
+    return this.st.read(() => grantListing(this.st, this.domid, domid));
   }
 
   async read(target: PageTarget, offset: number, length?: number) {
@@ -97,6 +76,27 @@ export class EmuGnttab implements Gnttab {
       writeFrames(this.st, run, offset, data);
       return data.length;
     });
+  }
+
+  async copyFrom(domid: number, ref: number, offset: number, length?: number) {
+    return this.st.read(() => {
+      const len = length ?? Math.max(PAGE_SIZE - offset, 0);
+      const mfn = this.frameForCopy('gnttab.copy', domid, ref, false, offset, len);
+      return mfn === undefined ? Buffer.alloc(0) : readFrames(this.st, { pages: 1, frame: () => mfn }, offset, len);
+    });
+  }
+
+  async copyTo(domid: number, ref: number, offset: number, data: Uint8Array) {
+    return this.st.tx(() => {
+      const mfn = this.frameForCopy('gnttab.copy', domid, ref, true, offset, data.length);
+      if (mfn !== undefined) writeFrames(this.st, { pages: 1, frame: () => mfn }, offset, data);
+      return data.length;
+    });
+  }
+
+  private frameForCopy(op: string, granter: number, ref: number, intoGrant: boolean, offset: number, length: number) {
+    requireLive(this.st, this.domid, op);
+    return frameForCopy(this.st, op, this.domid, domainRow(this.st, granter), granter, ref, intoGrant, offset, length);
   }
 
   private resolve(target: PageTarget, op: string, forWrite: boolean): PageRun {

@@ -128,9 +128,3 @@ export function pagesFromRef(st: StateStore, domid: number, ref: number, op: str
       'SELECT gfn FROM gntalloc INDEXED BY gntalloc_run WHERE domid = ? AND run_page = ? AND pos = ?', domid, r.run_page, r.pos + k)!.gfn)!,
   };
 }
-
-export function listGranted(st: StateStore, domid: number) {
-  return st.all<GntallocRow & { pin_read: number; pin_write: number }>(
-    `SELECT a.*, g.pin_read, g.pin_write FROM gntalloc a JOIN grants g ON g.domid = a.domid AND g.ref = a.ref
-     WHERE a.domid = ? AND a.released = 0 ORDER BY a.run_page, a.pos`, domid);
-}

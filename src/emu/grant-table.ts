@@ -6,7 +6,7 @@ import { refused } from '../errors.js';
 import { GNTST_BAD_PAGE } from '../xen.js';
 import type { DomainRow } from './domain-rows.js';
 import { gfnToMfn } from './machine.js';
-import { entryFlags, mapRefusal, takeRef } from './rules/grant-table.js';
+import { copyRefusal, entryFlags, mapRefusal, takeRef } from './rules/grant-table.js';
 import type { StateStore } from './store.js';
 
 export { inUse } from './rules/grant-table.js';
@@ -34,6 +34,17 @@ export function allocRef(st: StateStore, d: DomainRow, op: string): number {
 
 export function writeGrantEntry(st: StateStore, domid: number, ref: number, to: number, gfn: number, readonly: boolean): void {
   q.insertEntry(st, domid, ref, entryFlags(readonly), to, gfn);
+}
+
+/**
+ * A grant the domain's kernel makes itself, as a frontend driver does (no gntalloc run): a free
+ * ref of its table now grants page `gfn` to `to`. EINVAL for a page the domain does not have.
+ */
+export function grantPage(st: StateStore, d: DomainRow, to: number, gfn: number, readonly: boolean, op: string): number {
+  if (gfnToMfn(st, d.domid, gfn) === undefined) throw refused('EINVAL', op, `domain ${d.domid} has no page ${gfn}`);
+  const ref = allocRef(st, d, op);
+  writeGrantEntry(st, d.domid, ref, to, gfn, readonly);
+  return ref;
 }
 
 /** Ends foreign access (the entry must be unpinned) and puts the ref on top of the free list. */
@@ -65,6 +76,33 @@ export function pinForMap(st: StateStore, op: string, mapper: number, granterRow
   return mfn;
 }
 
+/**
+ * GNTTABOP_copy's checks for one segment through `granter`'s grant `ref` (rules/grant-table.ts,
+ * copyRefusal): the machine frame to copy through, or undefined for an empty copy; a refusal is
+ * an EINVAL carrying the GNTST code. Xen pins the entry only for the copy itself.
+ */
+export function frameForCopy(st: StateStore, op: string, copier: number, granterRow: DomainRow | undefined, granter: number,
+  ref: number, intoGrant: boolean, offset: number, length: number): number | undefined {
+  const live = granterRow && granterRow.state === 'running' ? granterRow : undefined;
+  const g = live ? q.entry(st, granter, ref) : undefined;
+  const refusal = copyRefusal({
+    copier, granterId: granter, granter: live && { domid: granter, nrFrames: live.nr_grant_frames }, ref, intoGrant, offset, length,
+    entry: g && { flags: g.flags, to: g.to_domid, pinRead: g.pin_read, pinWrite: g.pin_write },
+  });
+  if (refusal) throw refused('EINVAL', op, `copying ${intoGrant ? 'into' : 'out of'} grant ref ${ref} of domain ${granter} failed: ${refusal.why}`, { gntst: refusal.gntst });
+  if (length === 0) return undefined;
+  const mfn = gfnToMfn(st, g!.domid, g!.gfn);
+  if (mfn === undefined) {
+    throw refused('EINVAL', op, `grant ref ${ref} names frame ${g!.gfn}, which domain ${granter} does not have`, { gntst: GNTST_BAD_PAGE });
+  }
+  return mfn;
+}
+
+/** Every entry of `domid`'s table that permits access, in ref order. */
+export function entriesOf(st: StateStore, domid: number): GrantRow[] {
+  return q.entriesOf(st, domid);
+}
+
 /** Drops one pin. */
 export function unpin(st: StateStore, granter: number, ref: number, readonly: boolean): void {
   q.pin(st, granter, ref, readonly, -1);
@@ -76,6 +114,7 @@ const q = {
     st.get<GrantRow>('SELECT * FROM grants WHERE domid = ? AND ref = ?', domid, ref),
   insertEntry: (st: StateStore, domid: number, ref: number, flags: number, to: number, gfn: number) =>
     st.run('INSERT INTO grants (domid, ref, flags, to_domid, gfn) VALUES (?, ?, ?, ?, ?)', domid, ref, flags, to, gfn),
+  entriesOf: (st: StateStore, domid: number) => st.all<GrantRow>('SELECT * FROM grants WHERE domid = ? ORDER BY ref', domid),
   deleteEntry: (st: StateStore, domid: number, ref: number) => st.run('DELETE FROM grants WHERE domid = ? AND ref = ?', domid, ref),
   pin: (st: StateStore, domid: number, ref: number, readonly: boolean, by: 1 | -1) => st.run(readonly
     ? 'UPDATE grants SET pin_read = pin_read + ? WHERE domid = ? AND ref = ?'

@@ -20,7 +20,14 @@ export interface Addon {
   gntdevUnmap(fd: number, index: number, count: number): void;
   /** maps and unmaps in one call (see addon/gnttab.c): how many were done, their results two per op in `out` */
   gntdevRun(fd: number, ops: Float64Array, out: Float64Array): number;
-  gntdevCopyStatus(fd: number, domid: number, ref: number): number;
+  /** GNTST status of a one-byte copy with (domid, ref) as source, or as destination of its own byte */
+  gntdevCopyProbe(fd: number, domid: number, ref: number, asDest: boolean): number;
+  /** one GRANT_COPY segment between (domid, ref)+offset and data (into data, or into the grant when toGrant): its GNTST status */
+  gntdevCopy(fd: number, domid: number, ref: number, offset: number, data: Buffer, toGrant: boolean): number;
+  /** XEN_DOMCTL_getdomaininfo: the first domain at or after domid (ESRCH past the last) */
+  domainInfo(fd: number, domid: number): RawDomainInfo;
+  /** a copy of the first `frames` frames of domid's shared grant table (XENMEM_acquire_resource) */
+  grantFrames(fd: number, domid: number, frames: number): Buffer;
   mmap(fd: number, length: number, writable: boolean, offset: number): number;
   munmap(id: number): void;
   mapRead(id: number, offset: number, length: number): Buffer;
@@ -36,6 +43,10 @@ export interface Addon {
   hypercall(fd: number, op: number, a0: number, buf: Buffer | null, a2: number): number;
   dmOp(fd: number, domid: number, buf: Buffer): void;
   layout(): Record<string, number>;
+}
+
+export interface RawDomainInfo {
+  domid: number; flags: number; tot_pages: number; max_pages: number; max_vcpu_id: number; online_vcpus: number; emulation_flags: number;
 }
 
 let addon: Addon | undefined;

@@ -6,13 +6,12 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { asXgtError, refused, unavailable, usage, XgtError } from '../errors.js';
 import type {
-  Backend, BindResult, BufioreqMode, Dmop, DmopListing, Domains, Evtchn, Gnttab, GnttabListing, GrantResult, HostInfo,
+  Backend, BindResult, BufioreqMode, Dmop, DmopListing, DomainInfo, Domains, DomainUsage, Evtchn, Gnttab, GnttabListing, GrantResult, HostInfo,
   MapResult, Memory, NamedCall, Outcome, PageTarget, PortInfo, UngrantResult, UnmapResult,
 } from '../backend/types.js';
 import { ADDON_PATH, addonBuilt } from './addon.js';
 import { NATIVE_CAPS } from './caps.js';
 import { AgentClient, outcomesFromWire } from './client.js';
-import { listXlDomains } from './xl.js';
 import { XEN_DEVICE_DIR } from './paths.js';
 import { ownDomid } from './agent/host.js';
 
@@ -49,18 +48,20 @@ export interface AgentLink {
 }
 
 /** What the agent itself does (its operations table, agent/host.ts), by the interface's names. */
-const AGENT_OPS = new Set(['info', 'gnttab.grant', 'gnttab.ungrant', 'gnttab.map', 'gnttab.unmap', 'gnttab.list', 'gnttab.read',
+const AGENT_OPS = new Set(['info', 'domains.list', 'domains.usage', 'gnttab.copyFrom', 'gnttab.copyTo', 'gnttab.grant', 'gnttab.ungrant', 'gnttab.map', 'gnttab.unmap', 'gnttab.list', 'gnttab.read',
   'gnttab.write', 'gnttab.limits', 'evtchn.bindUnbound', 'evtchn.bindInterdomain', 'evtchn.bindVirq', 'evtchn.notify',
   'evtchn.unbind', 'evtchn.wait', 'evtchn.list', 'dmop.createIoreqServer', 'dmop.destroyIoreqServer', 'dmop.mapMemType',
   'dmop.setMemType', 'dmop.list']);
 
 /** Bytes cross the socket in base64. */
 function toWire(op: string, args: readonly unknown[]): unknown[] {
-  return op === 'gnttab.write' ? [args[0], args[1], Buffer.from(args[2] as Uint8Array).toString('base64')] : [...args];
+  if (op === 'gnttab.write') return [args[0], args[1], Buffer.from(args[2] as Uint8Array).toString('base64')];
+  if (op === 'gnttab.copyTo') return [args[0], args[1], args[2], Buffer.from(args[3] as Uint8Array).toString('base64')];
+  return [...args];
 }
 
 function fromWire(op: string, result: unknown): unknown {
-  return op === 'gnttab.read' ? Buffer.from(result as string, 'base64') : result;
+  return op === 'gnttab.read' || op === 'gnttab.copyFrom' ? Buffer.from(result as string, 'base64') : result;
 }
 
 const emuOnly = (op: string, hint: string) => refused('EOPNOTSUPP', op, `${op.replace('.', ' ')} works on the emulator only; ${hint}`);
@@ -78,7 +79,8 @@ export class NativeBackend implements Backend {
     const call = <T>(op: string, ...args: unknown[]) => agent.call<T>(op, ...args);
     this.domains = {
       create: async () => { throw emuOnly('domain.create', 'on a Xen host use xl create'); },
-      list: () => listXlDomains(),
+      list: () => call<DomainInfo[]>('domains.list'),
+      usage: () => call<DomainUsage[]>('domains.usage'),
       destroy: async () => { throw emuOnly('domain.destroy', 'on a Xen host use xl destroy'); },
     };
     this.gnttab = {
@@ -90,6 +92,9 @@ export class NativeBackend implements Backend {
       read: async (target: PageTarget, offset, length) => fromWire('gnttab.read', await call('gnttab.read', target, offset, length)) as Buffer,
       write: (...a) => call<number>('gnttab.write', ...toWire('gnttab.write', a)),
       limits: (set) => call('gnttab.limits', set),
+      copyFrom: async (domid, ref, offset, length) =>
+        fromWire('gnttab.copyFrom', await call('gnttab.copyFrom', domid, ref, offset, length)) as Buffer,
+      copyTo: (...a) => call<number>('gnttab.copyTo', ...toWire('gnttab.copyTo', a)),
     };
     this.evtchn = {
       bindUnbound: (remote) => call<BindResult>('evtchn.bindUnbound', remote),

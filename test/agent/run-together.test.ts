@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Addon } from '../../src/native/addon.js';
 import type { Devices } from '../../src/native/agent/devices.js';
 import { type GrantCall, NativeGnttab } from '../../src/native/agent/gnttab.js';
+import { HostView } from '../../src/native/agent/inspect.js';
 
 const PAGE = 4096;
 const EINVAL = 22;
@@ -56,7 +57,7 @@ function standInGntdev(granted: Set<number>, log: string[]) {
       mappings.delete(id);
       log.push(`munmap ${id}`);
     },
-    gntdevCopyStatus(_fd: number, _domid: number, ref: number) {
+    gntdevCopyProbe(_fd: number, _domid: number, ref: number) {
       return granted.has(ref) ? 0 : GNTST_BAD_GNTREF;
     },
     gntdevRun(fd: number, ops: Float64Array, out: Float64Array) {
@@ -120,10 +121,10 @@ function oneByOne(g: NativeGnttab, calls: GrantCall[]) {
 const mapped = (g: NativeGnttab) => g.list(0).mapped;
 
 describe('NativeGnttab.runTogether', () => {
-  // list() asks the hypervisor for the table's size: not this test's business
+  // list() asks the hypervisor for the table's size and the other domains' tables: not this test's business
   beforeAll(() => {
-    const proto = NativeGnttab.prototype as unknown as { querySize(): { nr_frames: number; max_nr_frames: number } };
-    jest.spyOn(proto, 'querySize').mockReturnValue({ nr_frames: 1, max_nr_frames: 64 });
+    jest.spyOn(HostView.prototype, 'tableSize').mockReturnValue({ nr_frames: 1, max_nr_frames: 64 });
+    jest.spyOn(HostView.prototype, 'rawDomains').mockReturnValue([]);
   });
 
   const calls = [map(0, [8]), map(0, [9, 10], true), unmap(0), map(0, [8]), unmap(PAGE), map(0, [10, 9, 8])];

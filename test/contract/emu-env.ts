@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmuBackend } from '../../src/emu/backend.js';
 import { exportHost } from '../../src/emu/admin.js';
+import { domainRow } from '../../src/emu/domain-rows.js';
+import { grantPage } from '../../src/emu/grant-table.js';
+import { gfnToMfn, readFrames, writeFrames } from '../../src/emu/machine.js';
 import type { Backend } from '../../src/backend/types.js';
 import type { ContractEnv, Peer } from './env.js';
 
@@ -30,13 +33,24 @@ export function emuEnv(): ContractEnv {
         name: `peer${n++}`, type: opts.type ?? 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1, max_grant_frames: 64, max_evtchn_port: 1023,
       });
       const peer = as(d.domid);
+      const st = peer.st;
+      // the guest's kernel grants its pages itself, as a frontend does (and as domu plays it natively)
+      let nextGfn = 0x20;
+      const gfnOf = new Map<number, number>();
+      const page = (ref: number) => ({ pages: 1, frame: () => gfnToMfn(st, d.domid, gfnOf.get(ref)!)! });
       return {
         domid: d.domid,
         async grant(pages, o = {}) {
-          return (await peer.gnttab.grant(o.to ?? 0, pages, o.readonly ?? false)).refs;
+          return st.tx(() => Array.from({ length: pages }, () => {
+            const gfn = nextGfn++;
+            const ref = grantPage(st, domainRow(st, d.domid)!, o.to ?? 0, gfn, o.readonly ?? false, 'test');
+            gfnOf.set(ref, gfn);
+            return ref;
+          }));
         },
-        async writePage(ref, offset, data) { await peer.gnttab.write({ ref }, offset, data); },
-        async readPage(ref, offset, length) { return peer.gnttab.read({ ref }, offset, length); },
+        frameOf: (ref) => gfnOf.get(ref)!,
+        async writePage(ref, offset, data) { st.tx(() => writeFrames(st, page(ref), offset, data)); },
+        async readPage(ref, offset, length) { return st.read(() => readFrames(st, page(ref), offset, length)); },
         async allocUnbound(remote) { return (await peer.evtchn.bindUnbound(remote)).port; },
         async portStatus(port) {
           const p = (await peer.evtchn.list()).ports.find((x) => x.port === port);

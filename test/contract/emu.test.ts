@@ -2,6 +2,7 @@
 import { gnttabContract } from './gnttab.contract.js';
 import { evtchnContract } from './evtchn.contract.js';
 import { dmopContract } from './dmop.contract.js';
+import { inspectContract } from './inspect.contract.js';
 import { shbufContract } from './shbuf.contract.js';
 import { emuEnv } from './emu-env.js';
 
@@ -9,3 +10,4 @@ gnttabContract(emuEnv);
 evtchnContract(emuEnv);
 dmopContract(emuEnv);
 shbufContract(emuEnv);
+inspectContract(emuEnv);

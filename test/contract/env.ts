@@ -10,6 +10,8 @@ export interface Peer {
   readonly domid: number;
   /** The guest grants `pages` of its pages to `to`; returns the refs. */
   grant(pages: number, opts?: { to?: number; readonly?: boolean }): Promise<number[]>;
+  /** The frame a grant of this guest names (its gfn: the guests are HVM or PVH). */
+  frameOf(ref: number): number;
   writePage(ref: number, offset: number, data: Uint8Array): Promise<void>;
   readPage(ref: number, offset: number, length: number): Promise<Uint8Array>;
   /** The guest allocates an unbound port for `remote`; returns the port. */

@@ -2,6 +2,7 @@
 import { dmopContract } from '../contract/dmop.contract.js';
 import { evtchnContract } from '../contract/evtchn.contract.js';
 import { gnttabContract } from '../contract/gnttab.contract.js';
+import { inspectContract } from '../contract/inspect.contract.js';
 import { shbufContract } from '../contract/shbuf.contract.js';
 import { nativeEnv } from './native-env.js';
 
@@ -9,3 +10,4 @@ gnttabContract(nativeEnv);
 evtchnContract(nativeEnv);
 dmopContract(nativeEnv);
 shbufContract(nativeEnv);
+inspectContract(nativeEnv);

@@ -60,6 +60,7 @@ export function nativeEnv(): ContractEnv {
           }
           return refs;
         },
+        frameOf: (ref) => gfnOf.get(ref)!,
         async writePage(ref, offset, data) {
           domu('write', domid, '--gfn', gfnOf.get(ref)!, '--offset', offset, '--hex', Buffer.from(data).toString('hex'));
         },

@@ -1,9 +1,7 @@
-import { Flags } from '@oclif/core';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { XgtCommand } from '../../cli/base.js';
 import { pageTarget, targetFlags } from '../../cli/page-target.js';
 import { record } from '../../cli/output.js';
-import { refused, usage, XgtError } from '../../errors.js';
+import { payloadFlags, readPayload } from '../../cli/payload.js';
 import { call } from '../../backend/calls.js';
 import type { Plan } from '../../cli/plan.js';
 
@@ -17,9 +15,7 @@ export default class GnttabWrite extends XgtCommand {
   ];
   static flags = {
     ...targetFlags,
-    data: Flags.string({ summary: 'the bytes of this text (UTF-8)', exclusive: ['hex', 'file'] }),
-    hex: Flags.string({ summary: 'bytes as hex digits', exclusive: ['data', 'file'] }),
-    file: Flags.string({ summary: "the bytes of this file ('-' for stdin)", exclusive: ['data', 'hex'] }),
+    ...payloadFlags,
   };
 
   async plan(): Promise<Plan<number>> {
@@ -27,49 +23,12 @@ export default class GnttabWrite extends XgtCommand {
     const target = pageTarget(this.op, flags);
     return {
       choice: this.choice(flags),
-      step: call('gnttab.write', target, flags.offset, this.payload(flags)),
+      step: call('gnttab.write', target, flags.offset, readPayload(this.op, flags, MAX_BYTES, `any mapping (${MAX_BYTES} bytes)`)),
       json: (written) => ({ written }),
       human: (written) => record({ written }),
     };
-  }
-
-  private payload(f: { data?: string; hex?: string; file?: string }): Buffer {
-    if (f.data !== undefined) return Buffer.from(f.data, 'utf8');
-    if (f.hex !== undefined) {
-      const h = f.hex.replace(/^0x/i, '');
-      if (!/^([0-9a-f]{2})*$/i.test(h)) throw usage(this.op, '--hex: needs an even number of hex digits');
-      return Buffer.from(h, 'hex');
-    }
-    if (f.file !== undefined) {
-      try {
-        return readCapped(f.file === '-' ? 0 : f.file);
-      } catch (e) {
-        if (e instanceof XgtError) throw e;
-        throw usage(this.op, `--file: cannot read ${f.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-    }
-    throw usage(this.op, 'one of --data, --hex or --file is required');
   }
 }
 
 /** No mapping is larger than gntdev's per-call limit; a longer input (say /dev/zero) is refused, never read whole. */
 const MAX_BYTES = 65536 * 4096;
-
-function readCapped(file: string | 0): Buffer {
-  const fd = typeof file === 'number' ? file : openSync(file, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.alloc(1 << 20);
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > MAX_BYTES) throw refused('EINVAL', 'gnttab.write', `the data is longer than any mapping (${MAX_BYTES} bytes)`);
-      chunks.push(buf.subarray(0, n));
-    }
-    return Buffer.concat(chunks);
-  } finally {
-    if (typeof file !== 'number') closeSync(fd);
-  }
-}

@@ -4,8 +4,8 @@
  * entry's pins say. No state file here: the callers read the rows and write the outcome.
  */
 import {
-  GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, GRANT_ENTRIES_PER_FRAME, GTF_PERMIT_ACCESS,
-  GTF_READONLY, MAPTRACK_ENTRIES, PIN_COUNTER_MAX,
+  GNTST_BAD_COPY_ARG, GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, GRANT_ENTRIES_PER_FRAME, GTF_PERMIT_ACCESS,
+  GTF_READONLY, MAPTRACK_ENTRIES, PAGE_SIZE, PIN_COUNTER_MAX,
 } from '../../xen.js';
 
 /** A domain's grant table as the ref allocator sees it. */
@@ -69,6 +69,47 @@ export function mapRefusal(a: MapAttempt): MapRefusal | undefined {
   }
   if (!a.readonly && g.flags & GTF_READONLY) {
     return { gntst: GNTST_GENERAL_ERROR, why: `GNTST_general_error: ref ${a.ref} is granted read-only and the mapping asks for write` };
+  }
+  return undefined;
+}
+
+export interface CopyAttempt {
+  copier: number;
+  /** the granting domain: undefined when there is none, or it is dying */
+  granter: { domid: number; nrFrames: number } | undefined;
+  granterId: number;
+  ref: number;
+  entry: GrantEntry | undefined;
+  /** the grant is the copy's destination */
+  intoGrant: boolean;
+  offset: number;
+  length: number;
+}
+
+/**
+ * GNTTABOP_copy's checks for the grant side of one segment, in Xen's order (D.8): an empty copy
+ * is done before anything is looked at, and the page bounds only once the grant has passed.
+ * undefined when it copies. (The frame side, a page the granter does not have, is the caller's.)
+ */
+export function copyRefusal(a: CopyAttempt): MapRefusal | undefined {
+  if (a.length === 0) return undefined;
+  if (!a.granter) return { gntst: GNTST_BAD_DOMAIN, why: `GNTST_bad_domain: no domain ${a.granterId}` };
+  const entries = a.granter.nrFrames * GRANT_ENTRIES_PER_FRAME;
+  if (a.ref >= entries) {
+    return { gntst: GNTST_BAD_GNTREF, why: `GNTST_bad_gntref: ref ${a.ref} is beyond domain ${a.granterId}'s grant table (${entries} entries)` };
+  }
+  const g = a.entry;
+  if (!g || (g.flags & 0x3) !== GTF_PERMIT_ACCESS) {
+    return { gntst: GNTST_GENERAL_ERROR, why: `GNTST_general_error: ref ${a.ref} is not granted` };
+  }
+  if (g.to !== a.copier) {
+    return { gntst: GNTST_GENERAL_ERROR, why: `GNTST_general_error: ref ${a.ref} is granted to domain ${g.to}, not ${a.copier}` };
+  }
+  if (a.intoGrant && g.flags & GTF_READONLY) {
+    return { gntst: GNTST_GENERAL_ERROR, why: `GNTST_general_error: ref ${a.ref} is granted read-only and cannot be copied into` };
+  }
+  if (a.offset + a.length > PAGE_SIZE) {
+    return { gntst: GNTST_BAD_COPY_ARG, why: `GNTST_bad_copy_arg: offset ${a.offset} + length ${a.length} crosses the page (${PAGE_SIZE} bytes)` };
   }
   return undefined;
 }

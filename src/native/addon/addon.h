@@ -17,7 +17,6 @@ XGT_FN(js_gntalloc_dealloc);
 XGT_FN(js_gntdev_map);
 XGT_FN(js_gntdev_unmap);
 XGT_FN(js_gntdev_run);
-XGT_FN(js_gntdev_copy_status);
 
 /* mappings.c: the table of mappings JavaScript reaches by id */
 XGT_FN(js_mmap);
@@ -38,6 +37,12 @@ XGT_FN(js_poll_readable);
 /* privcmd.c */
 XGT_FN(js_hypercall);
 XGT_FN(js_dm_op);
+
+/* inspect.c: what Xen holds for any domain, and copies through a grant */
+XGT_FN(js_domain_info);
+XGT_FN(js_grant_frames);
+XGT_FN(js_gntdev_copy);
+XGT_FN(js_gntdev_copy_probe);
 
 /* layout.c: ioctl numbers and structure layouts, for the tests to hold the JavaScript side to */
 XGT_FN(js_layout);

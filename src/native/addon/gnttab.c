@@ -101,29 +101,6 @@ napi_value js_gntdev_unmap(napi_env env, napi_callback_info info) {
 }
 
 /*
- * gntdevCopyStatus(fd, domid, ref) -> GNTST status of a one-byte GRANT_COPY out of (domid, ref):
- * mmap() reports every refused map as EINVAL, this says why.
- */
-napi_value js_gntdev_copy_status(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  int64_t fd, domid, ref;
-  if (!get_args(env, info, 3, argv) || !arg_i64(env, argv[0], &fd) || !arg_i64(env, argv[1], &domid) ||
-      !arg_i64(env, argv[2], &ref)) return NULL;
-  char byte;
-  struct gntdev_grant_copy_segment seg;
-  memset(&seg, 0, sizeof seg);
-  seg.source.foreign.ref = (uint32_t)ref;
-  seg.source.foreign.offset = 0;
-  seg.source.foreign.domid = (uint16_t)domid;
-  seg.dest.virt = &byte;
-  seg.len = 1;
-  seg.flags = GNTCOPY_source_gref;
-  struct ioctl_gntdev_grant_copy op = { .count = 1, .segments = &seg };
-  if (ioctl((int)fd, IOCTL_GNTDEV_GRANT_COPY, &op) < 0) return throw_errno(env, errno, "IOCTL_GNTDEV_GRANT_COPY");
-  return num(env, seg.status);
-}
-
-/*
  * gntdevRun(fd, ops, results) -> how many ops were done. A batch's grant maps and unmaps in one
  * call: in a PV guest every system call leaves the (emulated) TLB cold, and JavaScript run
  * between two of them costs several times what it costs in a row. ops (a Float64Array), one

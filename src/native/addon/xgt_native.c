@@ -46,7 +46,6 @@ static napi_value init(napi_env env, napi_value exports) {
     { "gntdevMap", NULL, js_gntdev_map, NULL, NULL, NULL, napi_default, NULL },
     { "gntdevUnmap", NULL, js_gntdev_unmap, NULL, NULL, NULL, napi_default, NULL },
     { "gntdevRun", NULL, js_gntdev_run, NULL, NULL, NULL, napi_default, NULL },
-    { "gntdevCopyStatus", NULL, js_gntdev_copy_status, NULL, NULL, NULL, napi_default, NULL },
     { "mmap", NULL, js_mmap, NULL, NULL, NULL, napi_default, NULL },
     { "munmap", NULL, js_munmap, NULL, NULL, NULL, napi_default, NULL },
     { "mapRead", NULL, js_map_read, NULL, NULL, NULL, napi_default, NULL },
@@ -61,6 +60,10 @@ static napi_value init(napi_env env, napi_value exports) {
     { "pollReadable", NULL, js_poll_readable, NULL, NULL, NULL, napi_default, NULL },
     { "hypercall", NULL, js_hypercall, NULL, NULL, NULL, napi_default, NULL },
     { "dmOp", NULL, js_dm_op, NULL, NULL, NULL, napi_default, NULL },
+    { "domainInfo", NULL, js_domain_info, NULL, NULL, NULL, napi_default, NULL },
+    { "grantFrames", NULL, js_grant_frames, NULL, NULL, NULL, napi_default, NULL },
+    { "gntdevCopy", NULL, js_gntdev_copy, NULL, NULL, NULL, napi_default, NULL },
+    { "gntdevCopyProbe", NULL, js_gntdev_copy_probe, NULL, NULL, NULL, napi_default, NULL },
     { "layout", NULL, js_layout, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);

@@ -4,14 +4,13 @@
  * failure at mmap time with EINVAL; a one-byte GRANT_COPY per ref recovers the GNTST code.
  */
 import { refused } from '../../errors.js';
-import { GNTST_GENERAL_ERROR, gntstMessage } from '../../xen.js';
-import type { GnttabListing, GrantResult, MapResult, PageTarget, UngrantResult, UnmapResult } from '../../backend/types.js';
+import { GNTST_BAD_COPY_ARG, GNTST_GENERAL_ERROR, gntstMessage, MAPTRACK_ENTRIES, OWN_TABLE_NOTE } from '../../xen.js';
+import type { GnttabListing, GrantedEntry, GrantResult, MappedEntry, MapResult, PageTarget, UngrantResult, UnmapResult } from '../../backend/types.js';
 import { asRefusal, sys } from '../addon.js';
-import { GNTTABOP_query_size, HYPERVISOR, QUERY_SIZE } from '../xen-abi.js';
+import { HostView } from './inspect.js';
 import { type Devices, readLimit, writeLimit } from './devices.js';
 
 const PAGE = 4096;
-const MAPTRACK_ENTRIES = 1024 * 256;
 
 interface Run { index: number; refs: number[]; to: number; readonly: boolean; mapId: number }
 /** A map or an unmap, as runTogether takes them: the agent's operation name and its arguments. */
@@ -24,7 +23,11 @@ export class NativeGnttab {
   private readonly runs = new Map<number, Run>();
   private readonly maps = new Map<number, Map_>();
 
-  constructor(private readonly d: Devices, private readonly domid: number) {}
+  private readonly view: HostView;
+
+  constructor(private readonly d: Devices, private readonly domid: number) {
+    this.view = new HostView(d, domid);
+  }
 
   grant(to: number, pages: number, readonly: boolean): GrantResult {
     const limit = readLimit('gntalloc');
@@ -84,7 +87,7 @@ export class NativeGnttab {
   /** The first ref a GRANT_COPY refuses, with its status; a read-only grant mapped writable copies fine. */
   private whyRefused(domid: number, refs: number[], readonly: boolean): { ref: number; status: number } | undefined {
     for (const ref of refs) {
-      const status = this.d.a.gntdevCopyStatus(this.d.gntdev, domid, ref);
+      const status = this.d.a.gntdevCopyProbe(this.d.gntdev, domid, ref, false);
       if (status !== 0) return { ref, status };
     }
     return readonly ? undefined : { ref: refs[0], status: GNTST_GENERAL_ERROR };
@@ -183,40 +186,88 @@ export class NativeGnttab {
     return { gntalloc_limit: readLimit('gntalloc'), gntdev_map_limit: readLimit('gntdev') };
   }
 
+  /**
+   * D's grants as Xen holds them, and the refs of others D maps (inspect.ts). Of our own table Xen
+   * shows nothing: our books give the grants this agent made and its own mappings of them.
+   */
   list(domid = this.domid): GnttabListing {
-    const size = this.querySize(domid);
-    const self = domid === this.domid;
-    const maps = self ? [...this.maps.values()].sort((a, b) => a.index - b.index) : [];
-    const pins = new Map<number, 'r' | 'rw'>();
-    for (const m of maps.filter((x) => x.domid === this.domid)) {
-      for (const r of m.refs) if (pins.get(r) !== 'rw') pins.set(r, m.readonly ? 'r' : 'rw');
-    }
-    const runs = self ? [...this.runs.values()].sort((a, b) => a.index - b.index) : [];
+    const op = 'gnttab.list';
+    const size = this.view.tableSize(domid, op);
+    const own = domid === this.domid;
+    const entries = own ? undefined : this.view.table(domid, size.nr_frames, op);
+    const granted: GrantedEntry[] = own ? this.ownGrants() : (entries ?? []).map((e) => ({ index: null, ...e }));
+    const mapped = this.mapsOf(domid, op);
     return {
-      granted: runs.flatMap((run) => run.refs.map((ref) => ({
-        index: run.index, ref, to: run.to, readonly: run.readonly, in_use: run.to === this.domid ? pins.get(ref) ?? '-' : '-' as const,
-      }))),
-      mapped: maps.map((m) => ({ index: m.index, domid: m.domid, refs: m.refs, readonly: m.readonly })),
+      granted,
+      mapped,
       usage: {
         domid,
         nr_frames: size.nr_frames,
         max_nr_frames: size.max_nr_frames,
-        maptrack_used: maps.reduce((n, m) => n + m.refs.length, 0),
+        maptrack_used: mapped.reduce((n, m) => n + m.refs.length, 0),
         maptrack_max: MAPTRACK_ENTRIES,
-        gntalloc_used: runs.reduce((n, r) => n + r.refs.length, 0),
+        gntalloc_used: own ? [...this.runs.values()].reduce((n, r) => n + r.refs.length, 0) : 0,
         gntalloc_limit: readLimit('gntalloc'),
       },
+      note: own ? OWN_TABLE_NOTE : entries ? null : `Xen refuses to show domain ${domid}'s grant table (EPERM)`,
     };
   }
 
-  private querySize(domid: number): { nr_frames: number; max_nr_frames: number } {
-    const buf = Buffer.alloc(QUERY_SIZE.size);
-    buf.writeUInt16LE(domid, QUERY_SIZE.dom);
-    sys('gnttab.list', () => this.d.a.hypercall(this.d.privcmd, HYPERVISOR.grant_table_op, GNTTABOP_query_size, buf, 1));
-    const status = buf.readInt16LE(QUERY_SIZE.status);
-    if (status === -2) throw refused('ESRCH', 'gnttab.list', `no domain ${domid}`);
-    if (status !== 0) throw refused('EINVAL', 'gnttab.list', `GNTTABOP_query_size: ${gntstMessage(status)}`, { gntst: status });
-    return { nr_frames: buf.readUInt32LE(QUERY_SIZE.nr_frames), max_nr_frames: buf.readUInt32LE(QUERY_SIZE.max_nr_frames) };
+  private ownGrants(): GrantedEntry[] {
+    const pins = new Map<number, 'r' | 'rw'>();
+    for (const m of this.maps.values()) {
+      if (m.domid !== this.domid) continue;
+      for (const r of m.refs) if (pins.get(r) !== 'rw') pins.set(r, m.readonly ? 'r' : 'rw');
+    }
+    return [...this.runs.values()].flatMap((run) => run.refs.map((ref) => ({
+      index: run.index, ref, to: run.to, readonly: run.readonly, in_use: run.to === this.domid ? pins.get(ref) ?? '-' as const : null, frame: null,
+    }))).sort((x, y) => x.ref - y.ref);
+  }
+
+  /**
+   * What D maps of other domains: our own mappings (when D is us) by their index, then what the
+   * other domains' tables say D has in use, a line per granter and kind.
+   */
+  private mapsOf(domid: number, op: string): MappedEntry[] {
+    const own = domid === this.domid ? [...this.maps.values()].sort((a, b) => a.index - b.index) : [];
+    const known = new Set(own.flatMap((m) => m.refs.map((r) => `${m.domid}:${r}`)));
+    const others: MappedEntry[] = [];
+    for (const raw of this.view.rawDomains()) {
+      if (raw.domid === domid || raw.domid === this.domid) continue;
+      const entries = this.view.table(raw.domid, this.view.tableSize(raw.domid, op).nr_frames, op) ?? [];
+      for (const readonly of [true, false]) {
+        const refs = entries.filter((e) => e.to === domid && e.in_use === (readonly ? 'r' : 'rw') && !known.has(`${raw.domid}:${e.ref}`))
+          .map((e) => e.ref);
+        if (refs.length) others.push({ index: null, domid: raw.domid, refs, readonly });
+      }
+    }
+    return [...own.map((m) => ({ index: m.index, domid: m.domid, refs: m.refs, readonly: m.readonly })), ...others];
+  }
+
+  /** GNTTABOP_copy out of (domid, ref): refusals as Xen orders them (docs/XEN-RULES.md: copy). */
+  copyFrom(domid: number, ref: number, offset: number, length?: number): Buffer {
+    const data = Buffer.alloc(length ?? Math.max(PAGE - offset, 0));
+    this.copy(domid, ref, offset, data, false);
+    return data;
+  }
+
+  copyTo(domid: number, ref: number, offset: number, data: Buffer): number {
+    this.copy(domid, ref, offset, data, true);
+    return data.length;
+  }
+
+  private copy(domid: number, ref: number, offset: number, data: Buffer, intoGrant: boolean): void {
+    const op = 'gnttab.copy';
+    if (data.length === 0) return;
+    // gntdev refuses a segment that crosses the page before Xen sees it, where Xen would first
+    // check the grant: so Xen is asked about the grant alone, and the length answered as Xen does
+    const status = offset + data.length > PAGE
+      ? this.d.a.gntdevCopyProbe(this.d.gntdev, domid, ref, intoGrant) || GNTST_BAD_COPY_ARG
+      : sys(op, () => this.d.a.gntdevCopy(this.d.gntdev, domid, ref, offset, data, intoGrant));
+    if (status !== 0) {
+      throw refused('EINVAL', op, `copying ${intoGrant ? 'into' : 'out of'} grant ref ${ref} of domain ${domid} failed: ${gntstMessage(status)}`,
+        { gntst: status });
+    }
   }
 
   /** Agent shutdown: the kernel would drop all of it with the fds anyway. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { asXgtError, refused, XgtError } from '../../errors.js';
-import type { HostInfo } from '../../backend/types.js';
+import type { DomainInfo, DomainUsage, HostInfo } from '../../backend/types.js';
 import { loadAddon, sys } from '../addon.js';
 import { HYPERVISOR, XENVER_extraversion, XENVER_version } from '../xen-abi.js';
 import { NATIVE_CAPS, NATIVE_LIMITS } from '../caps.js';
@@ -13,6 +13,8 @@ import { type Devices, openDevices, readLimit } from './devices.js';
 import { NativeDmop } from './dmop.js';
 import { NativeEvtchn } from './evtchn.js';
 import { NativeGnttab } from './gnttab.js';
+import { HostView } from './inspect.js';
+import { readNames } from './xenstore.js';
 
 /** Our own domain id: 0 in the control domain; elsewhere what the kernel says. */
 export function ownDomid(): number {
@@ -38,6 +40,7 @@ export class NativeHost {
   readonly gnttab: NativeGnttab;
   readonly evtchn: NativeEvtchn;
   readonly dmop: NativeDmop;
+  readonly view: HostView;
   readonly ops: Record<string, Op>;
 
   constructor() {
@@ -45,6 +48,7 @@ export class NativeHost {
     this.gnttab = new NativeGnttab(this.devices, this.domid);
     this.evtchn = new NativeEvtchn(this.devices, this.domid);
     this.dmop = new NativeDmop(this.devices, this.domid);
+    this.view = new HostView(this.devices, this.domid);
     const g = this.gnttab;
     const e = this.evtchn;
     const m = this.dmop;
@@ -58,6 +62,10 @@ export class NativeHost {
       'gnttab.read': (target, offset, length) => g.read(target, offset, length ?? undefined).toString('base64'),
       'gnttab.write': (target, offset, b64) => g.write(target, offset, Buffer.from(b64, 'base64')),
       'gnttab.limits': (set) => g.limits(set),
+      'gnttab.copyFrom': (domid, ref, offset, length) => g.copyFrom(domid, ref, offset, length ?? undefined).toString('base64'),
+      'gnttab.copyTo': (domid, ref, offset, b64) => g.copyTo(domid, ref, offset, Buffer.from(b64, 'base64')),
+      'domains.list': () => this.domains(),
+      'domains.usage': () => this.usage(),
       'evtchn.bindUnbound': (remote) => e.bindUnbound(remote),
       'evtchn.bindInterdomain': (remote, port) => e.bindInterdomain(remote, port),
       'evtchn.bindVirq': (virq) => e.bindVirq(virq),
@@ -110,6 +118,43 @@ export class NativeHost {
       features: { ...NATIVE_CAPS },
       limits: { ...NATIVE_LIMITS, gntalloc_limit: readLimit('gntalloc'), gntdev_map_limit: readLimit('gntdev') },
     };
+  }
+
+  /** Every domain Xen has, named from XenStore where a xenstored runs. */
+  async domains(): Promise<DomainInfo[]> {
+    const raws = this.view.rawDomains();
+    const names = await readNames(raws.map((r) => r.domid));
+    return raws.map((r) => this.view.domain(r, names.get(r.domid)));
+  }
+
+  /**
+   * `xgt top`'s rows from Xen: each domain's table size, its entries and how many are in use,
+   * the refs of others it has in use (from their tables), and its open channels.
+   */
+  async usage(): Promise<DomainUsage[]> {
+    const op = 'domains.usage';
+    const domains = await this.domains();
+    const tables = new Map(domains.map((d) => {
+      const size = this.view.tableSize(d.domid, op);
+      return [d.domid, { size, entries: this.view.table(d.domid, size.nr_frames, op) }];
+    }));
+    const maps = new Map<number, number>();
+    for (const [granter, t] of tables) {
+      for (const e of t.entries ?? []) if (e.in_use !== '-' && e.to !== granter) maps.set(e.to, (maps.get(e.to) ?? 0) + 1);
+    }
+    return domains.map((d) => {
+      const t = tables.get(d.domid)!;
+      const ports = this.evtchn.list(d.domid).ports;
+      return {
+        domid: d.domid, name: d.name, type: d.type,
+        grant_frames: t.size.nr_frames, max_grant_frames: t.size.max_nr_frames,
+        grants: t.entries ? t.entries.length : null,
+        grants_mapped: t.entries ? t.entries.filter((e) => e.in_use !== '-').length : null,
+        maps: maps.get(d.domid) ?? 0,
+        ports: ports.length,
+        max_port: ports.length ? ports[ports.length - 1].port : null,
+      };
+    });
   }
 
   /** Releases everything the agent holds, then the devices. */

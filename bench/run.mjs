@@ -146,6 +146,17 @@ const row = (what, figure, compared, ratio, target, met) => rows.push([what, fig
   const r = median(b) / median(s);
   row(`flat scaling: unmap + map with ${G} grants, ${G / 10} mappings`, `${median(b).toFixed(0)} ms`, `10 of each: ${median(s).toFixed(0)} ms`,
     `${r.toFixed(2)}x`, '<= 1.15x', r <= 1.15);
+
+  // the whole host at a glance: top's snapshot of the big host (G / 1000 domains of 1,000 grants
+  // each) against gnttab list on the small one, interleaved
+  const top = [], list = [];
+  for (let i = 0; i < n; i++) {
+    top.push(time('node', [BIN, 'top', '--json'], big));
+    list.push(time('node', [BIN, 'gnttab', 'list', '--json'], small));
+  }
+  const rt = median(top) / median(list);
+  row(`top --json: ${G / 1000} domains of 1000 grants`, `${median(top).toFixed(0)} ms`, `gnttab list, small host: ${median(list).toFixed(0)} ms`,
+    `${rt.toFixed(2)}x`, '< 3x', rt < 3);
 }
 
 // 4. wake-up: evtchn wait in one process returns how soon after evtchn notify commits in another

@@ -85,17 +85,16 @@ export function frameForCopy(st: StateStore, op: string, copier: number, granter
   ref: number, intoGrant: boolean, offset: number, length: number): number | undefined {
   const live = granterRow && granterRow.state === 'running' ? granterRow : undefined;
   const g = live ? q.entry(st, granter, ref) : undefined;
+  const mfn = g && gfnToMfn(st, g.domid, g.gfn);
   const refusal = copyRefusal({
     copier, granterId: granter, granter: live && { domid: granter, nrFrames: live.nr_grant_frames }, ref, intoGrant, offset, length,
-    entry: g && { flags: g.flags, to: g.to_domid, pinRead: g.pin_read, pinWrite: g.pin_write },
+    entry: g && { flags: g.flags, to: g.to_domid, pinRead: g.pin_read, pinWrite: g.pin_write }, badFrame: mfn === undefined,
   });
-  if (refusal) throw refused('EINVAL', op, `copying ${intoGrant ? 'into' : 'out of'} grant ref ${ref} of domain ${granter} failed: ${refusal.why}`, { gntst: refusal.gntst });
-  if (length === 0) return undefined;
-  const mfn = gfnToMfn(st, g!.domid, g!.gfn);
-  if (mfn === undefined) {
-    throw refused('EINVAL', op, `grant ref ${ref} names frame ${g!.gfn}, which domain ${granter} does not have`, { gntst: GNTST_BAD_PAGE });
+  if (refusal) {
+    throw refused('EINVAL', op, `copying ${intoGrant ? 'into' : 'out of'} grant ref ${ref} of domain ${granter} failed: ${refusal.why}`,
+      { gntst: refusal.gntst });
   }
-  return mfn;
+  return length === 0 ? undefined : mfn;
 }
 
 /** Every entry of `domid`'s table that permits access, in ref order. */

@@ -3,12 +3,14 @@
  * orders XEN-FACTS gives, each checked where it bites.
  */
 import { describe, expect, it } from '@jest/globals';
-import { inUse, mapRefusal, takeRef, type MapAttempt } from '../../src/emu/rules/grant-table.js';
+import { copyRefusal, type CopyAttempt, inUse, mapRefusal, takeRef, type MapAttempt } from '../../src/emu/rules/grant-table.js';
 import { fits, gapAfter, placeByWalk } from '../../src/emu/rules/gntdev.js';
 import {
   channelCount, interdomainRefusal, lowestFreePort, onRaise, onUnmask, portAllowed, sendTarget, virqRefusal,
 } from '../../src/emu/rules/evtchn.js';
-import { GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, MAPTRACK_ENTRIES } from '../../src/xen.js';
+import {
+  GNTST_BAD_COPY_ARG, GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_BAD_PAGE, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, MAPTRACK_ENTRIES,
+} from '../../src/xen.js';
 
 describe('grant refs (Linux grant-table.c over Xen\'s table)', () => {
   it('reuses the most recently freed ref first', () => {
@@ -61,6 +63,43 @@ describe('map_grant_ref checks, in Xen\'s order (XEN-FACTS D.6)', () => {
   it('shows GTF_reading/GTF_writing from the pins', () => {
     expect([inUse({ pin_read: 0, pin_write: 0 }), inUse({ pin_read: 2, pin_write: 0 }), inUse({ pin_read: 1, pin_write: 1 })])
       .toEqual(['-', 'r', 'rw']);
+  });
+});
+
+describe('copy checks, in Xen\'s order (XEN-FACTS D.8)', () => {
+  const ok: CopyAttempt = {
+    copier: 0, granterId: 1, granter: { domid: 1, nrFrames: 1 }, ref: 8, intoGrant: true, offset: 0, length: 16, badFrame: false,
+    entry: { flags: 0x1, to: 0, pinRead: 0, pinWrite: 0 },
+  };
+
+  it('copies through a ref granted to the copier, out of a read-only one too', () => {
+    expect(copyRefusal(ok)).toBeUndefined();
+    expect(copyRefusal({ ...ok, intoGrant: false, entry: { ...ok.entry!, flags: 0x5 } })).toBeUndefined();
+    expect(copyRefusal({ ...ok, offset: 4080, length: 16 })).toBeUndefined(); // up to the page's end
+  });
+
+  it('does nothing for an empty copy, whatever else is wrong', () => {
+    expect(copyRefusal({ ...ok, length: 0, granter: undefined, offset: 9000 })).toBeUndefined();
+  });
+
+  it('reports the first check that fails: domain, ref, entry, frame, then the page bounds', () => {
+    const everythingWrong: CopyAttempt = {
+      ...ok, granter: undefined, ref: 600, entry: { flags: 0x5, to: 2, pinRead: 0, pinWrite: 0 }, badFrame: true, offset: 4000, length: 200,
+    };
+    const steps: [Partial<CopyAttempt>, number, RegExp][] = [
+      [{}, GNTST_BAD_DOMAIN, /bad_domain/],
+      [{ granter: ok.granter }, GNTST_BAD_GNTREF, /beyond domain 1's grant table/],
+      [{ granter: ok.granter, ref: 8, entry: undefined }, GNTST_GENERAL_ERROR, /is not granted/],
+      [{ granter: ok.granter, ref: 8 }, GNTST_GENERAL_ERROR, /granted to domain 2, not 0/],
+      [{ granter: ok.granter, ref: 8, entry: { ...ok.entry!, flags: 0x5 } }, GNTST_GENERAL_ERROR, /read-only and cannot be copied into/],
+      [{ granter: ok.granter, ref: 8, entry: ok.entry }, GNTST_BAD_PAGE, /bad_page/],
+      [{ granter: ok.granter, ref: 8, entry: ok.entry, badFrame: false }, GNTST_BAD_COPY_ARG, /offset 4000 \+ length 200 crosses the page/],
+    ];
+    for (const [fix, gntst, why] of steps) {
+      const r = copyRefusal({ ...everythingWrong, ...fix });
+      expect(r?.gntst).toBe(gntst);
+      expect(r?.why).toMatch(why);
+    }
   });
 });
 

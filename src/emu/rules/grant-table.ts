@@ -4,7 +4,7 @@
  * entry's pins say. No state file here: the callers read the rows and write the outcome.
  */
 import {
-  GNTST_BAD_COPY_ARG, GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, GRANT_ENTRIES_PER_FRAME, GTF_PERMIT_ACCESS,
+  GNTST_BAD_COPY_ARG, GNTST_BAD_DOMAIN, GNTST_BAD_GNTREF, GNTST_BAD_PAGE, GNTST_GENERAL_ERROR, GNTST_NO_SPACE, GRANT_ENTRIES_PER_FRAME, GTF_PERMIT_ACCESS,
   GTF_READONLY, MAPTRACK_ENTRIES, PAGE_SIZE, PIN_COUNTER_MAX,
 } from '../../xen.js';
 
@@ -82,6 +82,8 @@ export interface CopyAttempt {
   entry: GrantEntry | undefined;
   /** the grant is the copy's destination */
   intoGrant: boolean;
+  /** the entry's frame is not a page the granter has */
+  badFrame: boolean;
   offset: number;
   length: number;
 }
@@ -89,7 +91,7 @@ export interface CopyAttempt {
 /**
  * GNTTABOP_copy's checks for the grant side of one segment, in Xen's order (D.8): an empty copy
  * is done before anything is looked at, and the page bounds only once the grant has passed.
- * undefined when it copies. (The frame side, a page the granter does not have, is the caller's.)
+ * undefined when it copies.
  */
 export function copyRefusal(a: CopyAttempt): MapRefusal | undefined {
   if (a.length === 0) return undefined;
@@ -108,6 +110,7 @@ export function copyRefusal(a: CopyAttempt): MapRefusal | undefined {
   if (a.intoGrant && g.flags & GTF_READONLY) {
     return { gntst: GNTST_GENERAL_ERROR, why: `GNTST_general_error: ref ${a.ref} is granted read-only and cannot be copied into` };
   }
+  if (a.badFrame) return { gntst: GNTST_BAD_PAGE, why: `GNTST_bad_page: ref ${a.ref} names a frame domain ${a.granterId} does not have` };
   if (a.offset + a.length > PAGE_SIZE) {
     return { gntst: GNTST_BAD_COPY_ARG, why: `GNTST_bad_copy_arg: offset ${a.offset} + length ${a.length} crosses the page (${PAGE_SIZE} bytes)` };
   }

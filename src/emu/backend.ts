@@ -14,6 +14,7 @@ import { EmuMemory } from './emu-mem.js';
 import { XEN_VERSION } from './host-layout.js';
 import { STOCK_LIMITS } from '../xen.js';
 import { StateStore } from './store.js';
+import { anyFault, CALL_OPS, faultFor } from './faults.js';
 
 
 export const EMU_CAPS: Capabilities = {
@@ -36,11 +37,11 @@ export class EmuBackend implements Backend {
   readonly mem: Memory;
 
   private constructor(readonly st: StateStore, readonly domid: number, private readonly ownsStore = true) {
-    this.domains = new EmuDomains(st, domid);
-    this.gnttab = new EmuGnttab(st, domid);
-    this.evtchn = new EmuEvtchn(st, domid);
-    this.dmop = new EmuDmop(st, domid);
-    this.mem = new EmuMemory(st, domid);
+    this.domains = this.faultable('domains', new EmuDomains(st, domid));
+    this.gnttab = this.faultable('gnttab', new EmuGnttab(st, domid));
+    this.evtchn = this.faultable('evtchn', new EmuEvtchn(st, domid));
+    this.dmop = this.faultable('dmop', new EmuDmop(st, domid));
+    this.mem = this.faultable('mem', new EmuMemory(st, domid));
   }
 
   /** Opens the state file and checks that the acting domain exists (a usage error if not). */
@@ -64,7 +65,30 @@ export class EmuBackend implements Backend {
     return new EmuBackend(st, as, ownsStore);
   }
 
+  /** `part`'s calls, each first refused by an injected fault that matches it (faults.ts). */
+  private faultable<T extends object>(part: string, target: T): T {
+    const refuseIfFaulted = (op: string) => this.refuseIfFaulted(op);
+    return new Proxy(target, {
+      get(t, name, receiver) {
+        const value = Reflect.get(t, name, receiver);
+        const op = typeof name === 'string' ? CALL_OPS[`${part}.${name}`] : undefined;
+        if (typeof value !== 'function' || op === undefined) return value;
+        return async (...args: unknown[]) => {
+          refuseIfFaulted(op);
+          return value.apply(t, args);
+        };
+      },
+    });
+  }
+
+  private refuseIfFaulted(op: string): void {
+    if (!anyFault(this.st)) return;
+    const e = this.st.tx(() => faultFor(this.st, op, this.domid));
+    if (e) throw e;
+  }
+
   async info(): Promise<HostInfo> {
+    this.refuseIfFaulted('info');
     return {
       backend: 'emu', xen_version: XEN_VERSION, domid: this.domid, state: this.st.path,
       features: { ...this.caps }, limits: { ...EMU_LIMITS },

@@ -7,7 +7,7 @@
  */
 
 export const APPLICATION_ID = 0x78677431; // 'xgt1'
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Maps followed by free pages (and the last map), so that placing a mapping skips every run of
@@ -32,6 +32,17 @@ CREATE TRIGGER gntalloc_out AFTER DELETE ON gntalloc WHEN OLD.released = 0
 CREATE TRIGGER gntalloc_released AFTER UPDATE OF released ON gntalloc WHEN OLD.released != NEW.released
   BEGIN UPDATE domains SET gntalloc_used = gntalloc_used + (NEW.released = 0) - (OLD.released = 0) WHERE domid = NEW.domid; END;`;
 
+/** Injected faults (emu fault add, faults.ts): `times` 0 = until cleared. */
+const FAULTS_TABLE = `CREATE TABLE faults (
+  id     INTEGER PRIMARY KEY,
+  op     TEXT NOT NULL,
+  domid  INTEGER,
+  code   TEXT NOT NULL,
+  gntst  INTEGER,
+  after  INTEGER NOT NULL DEFAULT 0,
+  times  INTEGER NOT NULL DEFAULT 1
+);`;
+
 /** Sets every domain's usage counts from the rows themselves. */
 export const RECOUNT_USAGE = `UPDATE domains SET
   maptrack_used = (SELECT count(*) FROM gntdev_pages p WHERE p.domid = domains.domid),
@@ -49,6 +60,7 @@ export const UPGRADES: Record<number, { sql: string; recount?: true }> = {
     ${USAGE_TRIGGERS} ${RECOUNT_USAGE};`,
     recount: true,
   },
+  2: { sql: FAULTS_TABLE },
 };
 
 export const SCHEMA_SQL = `
@@ -205,4 +217,5 @@ CREATE TABLE pinned_extents (
   PRIMARY KEY (domid, gpfn)
 ) WITHOUT ROWID;
 ${USAGE_TRIGGERS}
+${FAULTS_TABLE}
 `;

@@ -132,7 +132,7 @@ export class NativeHost {
    * the refs of others it has in use (from their tables), and its open channels.
    */
   async usage(): Promise<DomainUsage[]> {
-    const op = 'domains.usage';
+    const op = 'top';
     const domains = await this.domains();
     const tables = new Map(domains.map((d) => {
       const size = this.view.tableSize(d.domid, op);

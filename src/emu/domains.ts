@@ -7,6 +7,7 @@ import { refused } from '../errors.js';
 import type { DomainCreateOptions, DomainInfo } from '../backend/types.js';
 import { domainRow, liveDomain, type DomainRow } from './domain-rows.js';
 import { endAccessAndFree } from './grant-table.js';
+import { seedGuestKernelPorts } from './evtchn.js';
 import { insertDomainRow } from './host-layout.js';
 import { DOMID_FIRST_RESERVED } from '../xen.js';
 import { freeFrames } from './machine.js';
@@ -32,6 +33,7 @@ export function createDomain(st: StateStore, o: DomainCreateOptions) {
     domid, name: o.name, type: o.type, hap: o.type === 'pv' ? 0 : o.hap ? 1 : 0, memory_kb: o.memory_kb,
     vcpus: o.vcpus, max_grant_frames: o.max_grant_frames, max_evtchn_port: o.max_evtchn_port, dm_target: o.dm_target,
   });
+  seedGuestKernelPorts(st, domid, o.vcpus, o.max_evtchn_port);
   const d = domainRow(st, domid)!;
   return { ...toInfo(d), max_grant_frames: d.max_grant_frames, max_evtchn_port: d.max_evtchn_port, dm_target: d.dm_target };
 }

@@ -173,6 +173,16 @@ export function seedKernelPorts(st: StateStore): void {
   for (let port = 11; port <= 17; port++) insertPort(st, 0, port, 'pirq', kernel);
 }
 
+/**
+ * What a guest's own kernel holds once it runs: VIRQ_TIMER on each vCPU, from port 1 (Linux binds
+ * it on every CPU it brings up), so a user-space bind of that virq is EEXIST in a guest too.
+ */
+export function seedGuestKernelPorts(st: StateStore, domid: number, vcpus: number, maxPort: number): void {
+  for (let v = 0; v < vcpus && v + 1 <= maxPort; v++) {
+    st.run(`INSERT INTO evtchn (domid, port, state, virq, vcpu, bound_here) VALUES (?, ?, 'virq', 0, ?, 0)`, domid, v + 1, v);
+  }
+}
+
 /** The state file's side of event channels: one named query each. */
 const q = {
   allocatedPorts: function* (st: StateStore, domid: number) {

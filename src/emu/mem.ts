@@ -81,6 +81,10 @@ export function getDmaBuf(st: StateStore, caller: number, domid: number, extents
   const pages = domainPages(st, domid);
   let first = gpfn;
   if (first === undefined) {
+    // more pages than the domain owns: Xen finds a gpfn it does not own (EINVAL), whatever is free
+    if (extents * size > pages) {
+      throw refused('EINVAL', op, `${extents * size} pages asked, domain ${domid} has ${pages}: the exchange would take pages it does not own`);
+    }
     first = firstFreeRun(st, domid, extents * size, pages);
     if (first === undefined) throw refused('EBUSY', op, `domain ${domid} has no free run of ${extents * size} pages`);
   }

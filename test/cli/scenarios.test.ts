@@ -115,8 +115,8 @@ describe('scenarios', () => {
     // (an unmapped index and a closed port are reused)
     const block = ['gnttab grant --to 1 --pages 2', '--as 1 gnttab map --domid 0 8 9', '--as 1 gnttab map --domid 0 4000',
       '--as 1 gnttab write --index 0 --offset 4090 --data across', 'gnttab read --ref 8 --offset 4090 --length 12',
-      '--as 1 evtchn bind --unbound --remote 0', 'evtchn bind --interdomain --remote 1 --remote-port 1', '--as 1 evtchn notify 1',
-      'evtchn wait 18 --timeout 0', 'evtchn notify 999', '--as 1 gnttab unmap 0', 'evtchn unbind 18', '--as 1 evtchn unbind 1',
+      '--as 1 evtchn bind --unbound --remote 0', 'evtchn bind --interdomain --remote 1 --remote-port 2', '--as 1 evtchn notify 2',
+      'evtchn wait 18 --timeout 0', 'evtchn notify 999', '--as 1 gnttab unmap 0', 'evtchn unbind 18', '--as 1 evtchn unbind 2',
       'gnttab ungrant 0', 'gnttab ungrant 77', 'gnttab list', '--as 1 evtchn list'];
     const lines = [...block, ...block];
     const file = tmp.file('two.txt');

@@ -34,6 +34,8 @@ export function emuEnv(): ContractEnv {
       });
       const peer = as(d.domid);
       const st = peer.st;
+      // the native peers are domu's guests, which never run: no kernel holds their timer virqs
+      st.tx(() => st.run(`DELETE FROM evtchn WHERE domid = ? AND state = 'virq' AND bound_here = 0`, d.domid));
       // the guest's kernel grants its pages itself, as a frontend does (and as domu plays it natively)
       let nextGfn = 0x20;
       const gfnOf = new Map<number, number>();

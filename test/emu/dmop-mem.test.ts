@@ -115,4 +115,14 @@ describe('get-dma-buf / put-dma-buf on the emulator', () => {
     expect((await host.dom0.mem.list(g)).extents).toEqual([]);
     expect((await host.dom0.mem.getDmaBuf(g, 1, 1, 32)).extents[0].gpfn).toBe(0);
   });
+
+  it('asking for more pages than the domain owns is EINVAL (pages it does not own), not EBUSY', async () => {
+    const g = await create({ memory_kb: 64 }); // 16 pages
+    const e = await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 17, 0, 32), 'EINVAL');
+    expect(e.message).toMatch(/17 pages asked, domain \d+ has 16/);
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 3, 3, 32), 'EINVAL'); // 24 pages
+    // enough pages owned but all of the run in use stays EBUSY
+    await host.dom0.mem.getDmaBuf(g, 1, 3, 32, 8);
+    await expectRefusedUnchanged(snap, () => host.dom0.mem.getDmaBuf(g, 2, 3, 32), 'EBUSY');
+  });
 });

@@ -5,7 +5,7 @@ import { freshHostPerTest } from '../helpers/emu-host.js';
 
 const host = freshHostPerTest();
 const { as, snap } = host;
-const guest = (o: { max_evtchn_port?: number } = {}) => host.create({ memory_kb: 65536, ...o });
+const guest = (o: { max_evtchn_port?: number; vcpus?: number } = {}) => host.create({ memory_kb: 65536, ...o });
 
 describe('event channels of the emulated host', () => {
   it("Domain-0's kernel holds ports 1-17, so user space starts at 18 (as on the real host.dom0)", async () => {
@@ -14,10 +14,12 @@ describe('event channels of the emulated host', () => {
     expect(kernel.map((p) => p.port)).toEqual([...Array(17).keys()].map((i) => i + 1));
   });
 
-  it("a guest's ports start at 1 and stop at its max_evtchn_port (ENOSPC)", async () => {
-    const g = as(await guest({ max_evtchn_port: 3 }));
-    expect((await g.evtchn.bindUnbound(0)).port).toBe(1);
-    await g.evtchn.bindUnbound(0);
+  it("a guest's kernel holds VIRQ_TIMER on each vCPU from port 1; user ports follow, up to max_evtchn_port (ENOSPC)", async () => {
+    const g = as(await guest({ max_evtchn_port: 4, vcpus: 2 }));
+    expect((await g.evtchn.list()).ports.map((p) => [p.port, p.state, p.virq, p.bound_here])).toEqual([
+      [1, 'virq', 0, false], [2, 'virq', 0, false]]);
+    await expectRefusedUnchanged(snap, () => g.evtchn.bindVirq(0), 'EEXIST');
+    expect((await g.evtchn.bindUnbound(0)).port).toBe(3);
     await g.evtchn.bindUnbound(0);
     await expectRefusedUnchanged(snap, () => g.evtchn.bindUnbound(0), 'ENOSPC');
   });

@@ -13,7 +13,7 @@ export default class EvtchnBind extends XgtCommand {
   static description = 'A new interdomain port is already pending (Xen marks it so): wait for it once before waiting for notifications.';
   static examples = [
     '<%= config.bin %> evtchn bind --unbound --remote 1',
-    '<%= config.bin %> evtchn bind --interdomain --remote 1 --remote-port 1',
+    '<%= config.bin %> evtchn bind --interdomain --remote 1 --remote-port 2',
     '<%= config.bin %> evtchn bind --virq 3',
   ];
   static flags = {

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpDir } from '../helpers/tmp.js';
 import { BIN, xgt } from '../helpers/cli.js';
 
@@ -69,5 +70,11 @@ describe('evtchn between processes', () => {
     const r = await child;
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n')[2])).toEqual({ line: 3, ports: [18] });
+  }, 60000);
+
+  it('a reused port starts with no event, and a killed wait takes nothing with it (test/xen/wait-ends.sh, as in the dom0)', async () => {
+    const r = await execa('bash', [fileURLToPath(new URL('../xen/wait-ends.sh', import.meta.url)), 'emu'], { reject: false });
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe('ok - a reused port starts with no event\nok - a killed wait takes nothing with it');
   }, 60000);
 });

@@ -25,7 +25,7 @@ function parseArgs(args: unknown[]): [GrantCall[], boolean] {
   return [calls as GrantCall[], keepGoing as boolean];
 }
 
-export async function runCallList(host: NativeHost, args: unknown[]): Promise<WireOutcome[]> {
+export async function runCallList(host: NativeHost, args: unknown[], gone?: AbortSignal): Promise<WireOutcome[]> {
   const [calls, keepGoing] = parseArgs(args);
   const out: WireOutcome[] = [];
   let at = 0;
@@ -44,7 +44,7 @@ export async function runCallList(host: NativeHost, args: unknown[]): Promise<Wi
     }
     const { op, args: a } = calls[at++];
     try {
-      out.push({ ok: (await host.run(op, [...a])) ?? null });
+      out.push({ ok: (await host.run(op, [...a], gone)) ?? null });
     } catch (e) {
       out.push(wireFailure(e));
       if (!keepGoing) break;

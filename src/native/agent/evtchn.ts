@@ -39,9 +39,16 @@ export class NativeEvtchn {
     return { port };
   }
 
+  /**
+   * The device keeps what it queued for a port after the port is unbound, and would hand it to
+   * the next channel given that number — an event that channel never had. Reading the queue
+   * once the port is gone (nothing new can come for it) and dropping its events keeps `wait`
+   * to events of the channel it names, as on the emulator.
+   */
   unbind(port: number) {
     sys('evtchn.unbind', () => this.d.a.evtchnUnbind(this.d.evtchn, port));
     this.bound.delete(port);
+    this.drain();
     this.drop(port);
     return { port };
   }
@@ -54,9 +61,14 @@ export class NativeEvtchn {
     for (const p of this.d.a.evtchnRead(this.d.evtchn)) if (!this.delivered.includes(p)) this.delivered.push(p);
   }
 
-  async wait(ports: number[], timeoutMs: number | undefined): Promise<{ ports: number[] }> {
+  /**
+   * `gone` aborts when the caller has gone (its connection closed): the wait ends then without
+   * taking anything, so an event it would have taken stays for the next wait.
+   */
+  async wait(ports: number[], timeoutMs: number | undefined, gone?: AbortSignal): Promise<{ ports: number[] }> {
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
     for (;;) {
+      if (gone?.aborted) throw refused('ECANCELED', 'evtchn.wait', 'the waiting command has gone');
       this.drain();
       const take = this.delivered.filter((p) => ports.length === 0 || ports.includes(p));
       if (take.length) {

@@ -71,7 +71,7 @@ export class NativeHost {
       'evtchn.bindVirq': (virq) => e.bindVirq(virq),
       'evtchn.notify': (port) => e.notify(port),
       'evtchn.unbind': (port) => e.unbind(port),
-      'evtchn.wait': (ports, timeout) => e.wait(ports, timeout ?? undefined),
+      'evtchn.wait': (ports, timeout, gone) => e.wait(ports, timeout ?? undefined, gone),
       'evtchn.list': (domid) => e.list(domid ?? undefined),
       'dmop.createIoreqServer': (domid, mode) => m.createIoreqServer(domid, mode),
       'dmop.destroyIoreqServer': (domid, id) => m.destroyIoreqServer(domid, id),
@@ -84,9 +84,12 @@ export class NativeHost {
     };
   }
 
-  /** Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO). */
-  async call(op: string, args: unknown[]): Promise<unknown> {
-    return this.run(op, args);
+  /**
+   * Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO).
+   * `gone` aborts when the caller's connection closes: a wait, the one call that blocks, ends then.
+   */
+  async call(op: string, args: unknown[], gone?: AbortSignal): Promise<unknown> {
+    return this.run(op, args, gone);
   }
 
   /**
@@ -94,13 +97,14 @@ export class NativeHost {
    * returned as it is (a promise only from the few that wait), failures thrown — a batch makes
    * thousands of calls, each otherwise a turn of the event loop.
    */
-  run(op: string, args: unknown[]): unknown {
+  run(op: string, args: unknown[], gone?: AbortSignal): unknown {
     // only the table's own operations: not what every object inherits (toString, constructor…)
     const fn = Object.hasOwn(this.ops, op) ? this.ops[op] : undefined;
     if (!fn) throw refused('ENOSYS', op, `the agent has no operation ${op}`);
     let result: unknown;
     try {
-      result = fn(...args);
+      // the caller's going reaches the one call that blocks; no client can pass it
+      result = op === 'evtchn.wait' ? fn(args[0], args[1], gone) : fn(...args);
     } catch (e) {
       throw agentFailure(e);
     }

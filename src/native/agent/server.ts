@@ -86,6 +86,9 @@ export async function runAgent(): Promise<void> {
 }
 
 function serve(conn: Socket, host: NativeHost, stop: () => void): void {
+  // a client that goes (a killed `evtchn wait`) ends what it was waiting for
+  const gone = new AbortController();
+  conn.on('close', () => gone.abort());
   conn.on('error', () => conn.destroy());
   const lines = createInterface({ input: conn, crlfDelay: Infinity });
   lines.on('line', async (line) => {
@@ -99,7 +102,8 @@ function serve(conn: Socket, host: NativeHost, stop: () => void): void {
         conn.end(`${JSON.stringify({ id, ok: { stopping: process.pid } })}\n`, () => stop());
         return;
       }
-      const ok = req.op === 'calls.run' ? await runCallList(host, req.args) : await host.call(req.op, req.args);
+      const ok = req.op === 'calls.run' ? await runCallList(host, req.args, gone.signal)
+        : await host.call(req.op, req.args, gone.signal);
       conn.write(`${JSON.stringify({ id, ok: ok ?? null })}\n`);
     } catch (e) {
       const err = e instanceof SyntaxError ? refused('EINVAL', 'agent', `malformed request: ${e.message}`) : e;

@@ -4,7 +4,8 @@
  * failure is one line on stderr, or one JSON document on stdout with --json.
  */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend, resolveBackendName, type BackendChoice } from '../backend/select.js';
+import { appendTrace, commandArgv, globalValue } from './trace.js';
 import type { Backend } from '../backend/types.js';
 import { humanOf, jsonOf, perform, type Plan } from './plan.js';
 import { asXgtError, oneLine, usage, XgtError } from '../errors.js';
@@ -34,6 +35,11 @@ export const globalFlags = {
     summary: 'act as this domain (emu: any existing domain; native: only your own)',
     parse: atOnce((s) => parseUint(s, '--as', U16_MAX)),
   })(),
+  trace: Flags.string({
+    env: 'XGT_TRACE',
+    helpGroup: 'GLOBAL',
+    summary: 'append what each command ran and answered to this file, one JSON line each (for xgt replay)',
+  }),
 };
 
 export type GlobalFlags = Interfaces.InferredFlags<typeof globalFlags>;
@@ -59,20 +65,46 @@ export abstract class XgtCommand extends Command {
   /** Plan, carry it out on the chosen backend, show the result. */
   async run(): Promise<unknown> {
     const plan = await this.plan();
+    const traceFile = globalValue(this.argv, '--trace', 'XGT_TRACE');
+    if (traceFile) appendTrace(traceFile); // refused before anything is done when it cannot be written
     let opened: Backend | undefined;
     let result: unknown;
     try {
       result = await perform(plan, async () => (opened = await openBackend(plan.choice)));
+    } catch (e) {
+      this.acting = opened;
+      throw e;
     } finally {
       opened?.close();
     }
+    this.acting = opened;
     if (!this.jsonEnabled()) {
       const text = humanOf(plan, result);
       if (text !== undefined) writeOut(typeof text === 'string' ? `${text}\n` : text);
     }
     const failure = plan.verdict?.(result);
     if (failure) throw failure;
-    return jsonOf(plan, result);
+    const json = jsonOf(plan, result);
+    this.trace(0, json);
+    return json;
+  }
+
+  /** the backend the command ran on, for its trace line */
+  private acting: Backend | undefined;
+
+  /** Appends the command's trace line where --trace (XGT_TRACE) asks for one. */
+  private trace(exit: number, output: unknown): void {
+    const words = [...(this.id ?? '').split(':'), ...this.argv];
+    const file = globalValue(this.argv, '--trace', 'XGT_TRACE');
+    if (!file || this.id === 'replay' || this.id === 'batch') return;
+    const as = globalValue(this.argv, '--as', 'XGT_AS');
+    appendTrace(file, {
+      argv: commandArgv(words),
+      backend: this.acting?.name ?? resolveBackendName((globalValue(this.argv, '--backend', 'XGT_BACKEND') ?? 'auto') as BackendChoice['backend']),
+      as: this.acting?.domid ?? (as === undefined || !/^\d+$/.test(as) ? null : Number(as)),
+      exit,
+      output,
+    });
   }
 
   /** The backend the global flags choose (a relative --state is resolved when the backend opens). */
@@ -93,6 +125,7 @@ export abstract class XgtCommand extends Command {
     (this as unknown as { parsed: boolean }).parsed = true;
     const e = lineFailure(err, this.op, flagNamesOf(this.constructor));
     process.exitCode = e.exitCode;
+    if (e.op !== 'trace') this.trace(e.exitCode, { error: e.toJSON() });
     if (this.jsonEnabled()) this.logJson({ error: e.toJSON() });
     else writeErr(`${errorLine(e)}\n`);
   }

@@ -20,6 +20,8 @@ import { unknownCommand } from './usage-words.js';
 import type { ScriptLine } from './batch-script.js';
 import { isFallback } from './lite/fallback.js';
 import { isCall, jsonOf, perform, type Plan } from './plan.js';
+import { resolveBackendName, type BackendChoice } from '../backend/select.js';
+import { appendTrace, commandArgv } from './trace.js';
 
 const GROUP_LINES = 256;
 const GROUP_MS = 10;
@@ -40,6 +42,8 @@ export interface BatchOptions {
   keepGoing: boolean;
   pool: BackendPool;
   print(text: string): void;
+  /** where each line's trace goes (trace.ts), if anywhere */
+  trace?: string;
 }
 
 /**
@@ -102,9 +106,12 @@ export class BatchRunner {
       grouped = 0;
       since = Date.now();
     };
+    /** what each line ran, and on which backend, for its trace line */
+    const ran = new Map<number, { words: string[]; backend?: Backend; choice?: BackendChoice }>();
     /** Records a line's outcome; false when the batch stops there. */
     const settle = (text: string, code: number, n: number): boolean => {
       waiting.push(text);
+      if (o.trace) traceLine(o.trace, ran.get(n), code, text);
       run.ran++;
       if (code !== 0) {
         run.failed++;
@@ -135,6 +142,7 @@ export class BatchRunner {
 
     for (const line of lines) {
       const planned = await this.planLine(line);
+      if (o.trace) ran.set(line.n, { words: Array.isArray(line.words) ? line.words : [], choice: 'plan' in planned ? planned.plan.choice : undefined });
       if ('error' in planned) {
         if (!(await send()) || !settle(...failure(line.n, planned.error))) break;
         continue;
@@ -145,6 +153,7 @@ export class BatchRunner {
       if (!('local' in step)) {
         try {
           backend = o.pool.opened(plan.choice) ?? await o.pool.get(plan.choice);
+          if (o.trace) ran.get(line.n)!.backend = backend;
         } catch (e) {
           if (!(await send()) || !settle(...failure(line.n, lineFailure(e, op)))) break;
           continue;
@@ -211,6 +220,20 @@ export class BatchRunner {
     cmd.env = this.env;
     return cmd;
   }
+}
+
+/** A batch line's trace entry: its words, the backend it ran on, and what it printed without its "line". */
+function traceLine(file: string, r: { words: string[]; backend?: Backend; choice?: BackendChoice } | undefined, exit: number, text: string): void {
+  const { line: _n, ...output } = JSON.parse(text) as { line: number };
+  const words = r?.words ?? [];
+  const as = r?.choice?.as ?? (process.env.XGT_AS ? Number(process.env.XGT_AS) : null);
+  appendTrace(file, {
+    argv: commandArgv(words[0] === 'xgt' ? words.slice(1) : words),
+    backend: r?.backend?.name ?? resolveBackendName(r?.choice?.backend ?? (process.env.XGT_BACKEND as BackendChoice['backend']) ?? 'auto'),
+    as: r?.backend?.domid ?? as,
+    exit,
+    output: 'result' in output && Object.keys(output).length === 1 ? (output as { result: unknown }).result : output,
+  });
 }
 
 /** A line's output, its exit code, and its number. */

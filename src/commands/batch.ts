@@ -7,6 +7,7 @@ import { readScript, syntaxError } from '../cli/batch-script.js';
 import type { Plan } from '../cli/plan.js';
 import { usage } from '../errors.js';
 import { writeErr, writeOut } from '../cli/stdio.js';
+import { appendTrace } from '../cli/trace.js';
 
 export default class Batch extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -36,6 +37,7 @@ export default class Batch extends XgtCommand {
     // a script a shell would refuse to read runs no line at all
     const syntax = syntaxError(text);
     if (syntax) throw syntax;
+    if (flags.trace) appendTrace(flags.trace); // refused before any line runs when it cannot be written
     const started = performance.now();
     const cpu = process.cpuUsage();
     // the batch's own global flags become every line's defaults
@@ -46,7 +48,7 @@ export default class Batch extends XgtCommand {
     let run;
     try {
       run = await new BatchRunner(this.config as unknown as CommandSource).run(readScript(text), {
-        keepGoing: flags['keep-going'], pool, print: writeOut,
+        keepGoing: flags['keep-going'], pool, print: writeOut, trace: flags.trace,
       });
     } finally {
       pool.close();

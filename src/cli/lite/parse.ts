@@ -97,6 +97,8 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i];
     if (tok === '-' || !tok.startsWith('-')) {
+      // oclif takes a word with '=' for a flag's inline value and moves it about: not modelled
+      if (tok.includes('=')) throw new Fallback(`argument with '=': ${tok}`);
       positional.push(tok);
       continue;
     }

@@ -58,12 +58,11 @@ const CHECKS: Check[] = [
       + `its rows say ${r.m} and ${r.g}`,
   },
   {
-    check: 'every grant belongs to a gntalloc page, and back',
-    sql: `SELECT g.domid, g.ref, 'grant without gntalloc page' AS what FROM grants g
-            LEFT JOIN gntalloc a ON a.domid = g.domid AND a.ref = g.ref WHERE a.ref IS NULL
-          UNION ALL SELECT a.domid, a.ref, 'gntalloc page without grant' FROM gntalloc a
+    // (a grant without a gntalloc page is a kernel's own, as a frontend makes them: real hosts are full of them)
+    check: 'every gntalloc page is granted',
+    sql: `SELECT a.domid, a.ref FROM gntalloc a
             LEFT JOIN grants g ON g.domid = a.domid AND g.ref = a.ref WHERE g.ref IS NULL`,
-    detail: (r) => `domain ${r.domid} ref ${r.ref}: ${r.what}`,
+    detail: (r) => `domain ${r.domid} ref ${r.ref}: gntalloc page without grant`,
   },
   {
     check: 'a deallocated grant lingers only while it is mapped',

@@ -10,6 +10,8 @@ export interface DomainRow {
   memory_kb: number;
   vcpus: number;
   state: 'running' | 'dying';
+  /** paused by the toolstack (a captured host's domains only) */
+  paused: number;
   max_grant_frames: number;
   max_evtchn_port: number;
   nr_grant_frames: number;

@@ -17,7 +17,7 @@ import type { StateStore } from './store.js';
 export function toInfo(d: DomainRow): DomainInfo {
   return {
     domid: d.domid, name: d.name, type: d.type, hap: d.hap === 1,
-    memory_kb: d.memory_kb, vcpus: d.vcpus, state: d.state,
+    memory_kb: d.memory_kb, vcpus: d.vcpus, state: d.state === 'running' && d.paused ? 'paused' : d.state,
   };
 }
 

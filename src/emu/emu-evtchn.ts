@@ -56,7 +56,7 @@ export class EmuEvtchn implements Evtchn {
   async list(domid = this.domid) {
     return this.st.read(() => {
       mayInspect(this.st, this.domid, domid, 'evtchn.list');
-      return { ports: ev.listPorts(this.st, domid) };
+      return { ports: ev.listPorts(this.st, domid, this.domid) };
     });
   }
 }

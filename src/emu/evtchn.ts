@@ -144,18 +144,26 @@ export function takeDelivered(st: StateStore, domid: number, only: number[]): nu
   return rows.map((r) => r.port);
 }
 
-export function listPorts(st: StateStore, domid: number): PortInfo[] {
+/**
+ * `domid`'s ports as `acting` sees them. EVTCHNOP_status tells no pending or masked bit: those are
+ * known only of the acting domain's own device (what it has read and not yet written back), as
+ * natively, so other ports show neither.
+ */
+export function listPorts(st: StateStore, domid: number, acting: number): PortInfo[] {
   if (!domainRow(st, domid)) throw refused('ESRCH', 'evtchn.list', `no domain ${domid}`);
-  return st.all<PortRow>('SELECT * FROM evtchn WHERE domid = ? ORDER BY port', domid).map((p) => ({
-    port: p.port,
-    state: p.state,
-    remote_domid: p.remote_domid,
-    remote_port: p.remote_port,
-    virq: p.virq,
-    pending: p.pending === 1 || st.get('SELECT 1 FROM evtchn_ring WHERE domid = ? AND port = ?', domid, p.port) !== undefined,
-    masked: p.bound_here ? p.enabled === 0 : p.masked === 1,
-    bound_here: p.bound_here === 1,
-  }));
+  return st.all<PortRow>('SELECT * FROM evtchn WHERE domid = ? ORDER BY port', domid).map((p) => {
+    const ours = domid === acting && p.bound_here === 1;
+    return {
+      port: p.port,
+      state: p.state,
+      remote_domid: p.remote_domid,
+      remote_port: p.remote_port,
+      virq: p.virq,
+      pending: ours && (p.pending === 1 || st.get('SELECT 1 FROM evtchn_ring WHERE domid = ? AND port = ?', domid, p.port) !== undefined),
+      masked: ours && p.enabled === 0,
+      bound_here: p.bound_here === 1,
+    };
+  });
 }
 
 /**

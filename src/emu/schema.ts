@@ -32,6 +32,9 @@ CREATE TRIGGER gntalloc_out AFTER DELETE ON gntalloc WHEN OLD.released = 0
 CREATE TRIGGER gntalloc_released AFTER UPDATE OF released ON gntalloc WHEN OLD.released != NEW.released
   BEGIN UPDATE domains SET gntalloc_used = gntalloc_used + (NEW.released = 0) - (OLD.released = 0) WHERE domid = NEW.domid; END;`;
 
+/** A captured domain Xen had paused (emu capture): listed as paused, otherwise as any running domain. */
+const PAUSED_COLUMN = 'ALTER TABLE domains ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;';
+
 /** Injected faults (emu fault add, faults.ts): `times` 0 = until cleared. */
 const FAULTS_TABLE = `CREATE TABLE faults (
   id     INTEGER PRIMARY KEY,
@@ -60,7 +63,7 @@ export const UPGRADES: Record<number, { sql: string; recount?: true }> = {
     ${USAGE_TRIGGERS} ${RECOUNT_USAGE};`,
     recount: true,
   },
-  2: { sql: FAULTS_TABLE },
+  2: { sql: `${FAULTS_TABLE} ${PAUSED_COLUMN}` },
 };
 
 export const SCHEMA_SQL = `
@@ -218,4 +221,5 @@ CREATE TABLE pinned_extents (
 ) WITHOUT ROWID;
 ${USAGE_TRIGGERS}
 ${FAULTS_TABLE}
+${PAUSED_COLUMN}
 `;

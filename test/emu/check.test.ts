@@ -47,7 +47,7 @@ describe('emu check', () => {
     ['DELETE FROM gntdev_pages WHERE pos = 1', 'every mapping has its pages'],
     ['UPDATE gntdev_maps SET gap_after = 5 WHERE page = 0', "each mapping's gap_after is the free pages up to the next mapping"],
     ['UPDATE domains SET gntalloc_used = gntalloc_used + 1 WHERE domid = 0', "each domain's usage counts match its mappings and grants"],
-    ['DELETE FROM gntalloc WHERE ref = 9', 'every grant belongs to a gntalloc page, and back'],
+    ['DELETE FROM grants WHERE ref = 9', 'every gntalloc page is granted'],
     ['UPDATE grants SET pin_read = 0, pin_write = 0 WHERE ref = 10', 'a deallocated grant lingers only while it is mapped'],
     ['INSERT INTO grant_free (domid, pos, ref) VALUES (0, 99, 8)', 'free grant refs are free and within the table'],
     ["UPDATE evtchn SET remote_port = 77 WHERE state = 'interdomain' AND domid = 0", 'interdomain peers point back'],

@@ -42,7 +42,7 @@ async function hostWithRefs(name: string, pages: number) {
 /** Makes the file look as schema version 1 left it: no gaps, no usage counts (nor the later faults), version 1. */
 function downgrade(path: string): void {
   const db = new Database(path);
-  db.exec('DROP TABLE faults; DROP INDEX gntdev_maps_gap; ALTER TABLE gntdev_maps DROP COLUMN gap_after');
+  db.exec('DROP TABLE faults; ALTER TABLE domains DROP COLUMN paused; DROP INDEX gntdev_maps_gap; ALTER TABLE gntdev_maps DROP COLUMN gap_after');
   for (const t of ['maptrack_in', 'maptrack_out', 'gntalloc_in', 'gntalloc_out', 'gntalloc_released']) db.exec(`DROP TRIGGER ${t}`);
   db.exec('ALTER TABLE domains DROP COLUMN maptrack_used; ALTER TABLE domains DROP COLUMN gntalloc_used');
   db.pragma('user_version = 1');

@@ -9,6 +9,7 @@ step "contract suite, native backend" node --experimental-vm-modules node_module
 step "xgt smoke --backend native (peer: a domu HVM guest)" bash -c 'P=$(domu create --hvm --mem 16); node bin/run.js smoke --backend native --peer "$P"; r=$?; domu destroy "$P" >/dev/null; exit $r'
 step "scenarios on both backends" bash test/scenarios/compare.sh
 step "inspecting the host and copying through grants, by the CLI" bash test/xen/inspect.sh
+step "capture, trace natively, replay on the capture" bash test/xen/capture.sh
 step "a reused port and a killed wait, natively" bash test/xen/wait-ends.sh native
 step "a reused port and a killed wait, on the emulator" bash test/xen/wait-ends.sh emu
 step "a native batch prints what its lines print run one process each" bash test/xen/batch-in-agent.sh

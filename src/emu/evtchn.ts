@@ -145,9 +145,9 @@ export function takeDelivered(st: StateStore, domid: number, only: number[]): nu
 }
 
 /**
- * `domid`'s ports as `acting` sees them. EVTCHNOP_status tells no pending or masked bit: those are
- * known only of the acting domain's own device (what it has read and not yet written back), as
- * natively, so other ports show neither.
+ * `domid`'s ports as `acting` sees them. EVTCHNOP_status tells no pending or masked bit, nor
+ * which device bound a port: those are known only of the acting domain's own device (what it
+ * bound, what it has read and not yet written back), as natively; other domains' ports show none.
  */
 export function listPorts(st: StateStore, domid: number, acting: number): PortInfo[] {
   if (!domainRow(st, domid)) throw refused('ESRCH', 'evtchn.list', `no domain ${domid}`);
@@ -161,7 +161,7 @@ export function listPorts(st: StateStore, domid: number, acting: number): PortIn
       virq: p.virq,
       pending: ours && (p.pending === 1 || st.get('SELECT 1 FROM evtchn_ring WHERE domid = ? AND port = ?', domid, p.port) !== undefined),
       masked: ours && p.enabled === 0,
-      bound_here: p.bound_here === 1,
+      bound_here: ours,
     };
   });
 }

@@ -30,12 +30,16 @@ export function emuEnv(): ContractEnv {
     },
     async newPeer(opts = {}): Promise<Peer> {
       const d = await as(0).domains.create({
-        name: `peer${n++}`, type: opts.type ?? 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1, max_grant_frames: 64, max_evtchn_port: 1023,
+        name: `peer${n++}`, type: opts.type ?? 'hvm', hap: true, memory_kb: 16 * 1024, vcpus: 1, max_grant_frames: 32, max_evtchn_port: 1023,
       });
       const peer = as(d.domid);
       const st = peer.st;
-      // the native peers are domu's guests, which never run: no kernel holds their timer virqs
-      st.tx(() => st.run(`DELETE FROM evtchn WHERE domid = ? AND state = 'virq' AND bound_here = 0`, d.domid));
+      // the native peers are domu's guests (32 grant frames, as domu makes them), which never run:
+      // no kernel holds their timer virqs, and no XenStore names them
+      st.tx(() => {
+        st.run(`DELETE FROM evtchn WHERE domid = ? AND state = 'virq' AND bound_here = 0`, d.domid);
+        st.run('UPDATE domains SET name = ? WHERE domid = ?', `domain-${d.domid}`, d.domid);
+      });
       // the guest's kernel grants its pages itself, as a frontend does (and as domu plays it natively)
       let nextGfn = 0x20;
       const gfnOf = new Map<number, number>();

@@ -48,7 +48,7 @@ export async function differential(envA: ContractEnv, envB: ContractEnv, seed: n
 
   const grants: Handle<{ index: number; refs: number[]; to: 'self' | 'peer' }>[] = [];
   const peerRefs: Handle<{ ref: number; readonly: boolean }>[] = [];
-  const maps: Handle<{ index: number; pages: number; readonly: boolean }>[] = [];
+  const maps: Handle<{ index: number; pages: number; readonly: boolean; ownRefs?: number[] }>[] = [];
   const ports: Handle<number>[] = [];
   const peerPorts: Handle<number>[] = [];
 
@@ -84,7 +84,10 @@ export async function differential(envA: ContractEnv, envB: ContractEnv, seed: n
         const take = int(1, g.a.refs.length);
         what = `map ${take} of our own grant's refs${ro ? ' read-only' : ''}`;
         run = (s, w) => s.b.gnttab.map(s.b.domid, g[w].refs.slice(0, take), ro);
-        keep = (ra, rb) => maps.push({ a: { index: (ra as { index: number }).index, pages: take, readonly: ro }, b: { index: (rb as { index: number }).index, pages: take, readonly: ro } });
+        keep = (ra, rb) => maps.push({
+          a: { index: (ra as { index: number }).index, pages: take, readonly: ro, ownRefs: g.a.refs.slice(0, take) },
+          b: { index: (rb as { index: number }).index, pages: take, readonly: ro },
+        });
         break;
       }
       case 'map-peer': {
@@ -105,8 +108,12 @@ export async function differential(envA: ContractEnv, envB: ContractEnv, seed: n
         break;
       }
       case 'ungrant': {
-        const bogus = !grants.length || chance(0.15);
-        const i = bogus ? -1 : Math.floor(random() * grants.length);
+        // a run we still map ourselves is freed by Linux on a later timer tick, so which refs the
+        // next grant gets is a race (README): only runs nobody maps are ended
+        const free = grants.map((g, i) => [g, i] as const)
+          .filter(([g]) => !maps.some((m) => m.a.ownRefs?.some((r) => g.a.refs.includes(r))));
+        const bogus = !free.length || chance(0.15);
+        const i = bogus ? -1 : pick(free)[1];
         what = bogus ? 'ungrant an index no run starts at' : 'ungrant a run';
         run = (s, w) => s.b.gnttab.ungrant(bogus ? 4242 * PAGE : grants[i][w].index);
         keep = () => { if (!bogus) grants.splice(i, 1); };
@@ -184,8 +191,15 @@ export async function differential(envA: ContractEnv, envB: ContractEnv, seed: n
       case 'list': {
         const which = pick(['gnttab', 'gnttab-peer', 'evtchn', 'evtchn-peer', 'top'] as const);
         what = `list: ${which}`;
-        run = async (s) => {
-          if (which === 'gnttab') return s.b.gnttab.list();
+        run = async (s, w) => {
+          if (which === 'gnttab') {
+            // listed by ref, as Xen holds them; but a kernel hands out refs in the order of its
+            // free list, which a host's past fills: compared in the order they were granted
+            const l = await s.b.gnttab.list();
+            const pos = new Map(grants.flatMap((g) => g[w].refs.map((r, k) => [r, k] as const)));
+            l.granted.sort((x, y) => (x.index ?? 0) - (y.index ?? 0) || (pos.get(x.ref) ?? 0) - (pos.get(y.ref) ?? 0));
+            return l;
+          }
           if (which === 'gnttab-peer') return s.b.gnttab.list(s.peer.domid);
           // (names come from XenStore or the toolstack, and say domain-N after a domid each host picks)
           if (which === 'top') return (await s.b.domains.usage()).filter((r) => r.domid === 0 || r.domid === s.peer.domid).map(({ name: _, ...r }) => r);

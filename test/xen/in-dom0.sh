@@ -10,6 +10,8 @@ step "xgt smoke --backend native (peer: a domu HVM guest)" bash -c 'P=$(domu cre
 step "scenarios on both backends" bash test/scenarios/compare.sh
 step "inspecting the host and copying through grants, by the CLI" bash test/xen/inspect.sh
 step "capture, trace natively, replay on the capture" bash test/xen/capture.sh
+step "an emulator trace replays on the emulator" env XGT_BACKEND=emu node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand \
+  --testTimeout=300000 test/cli/replay.test.ts
 step "a reused port and a killed wait, natively" bash test/xen/wait-ends.sh native
 step "a reused port and a killed wait, on the emulator" bash test/xen/wait-ends.sh emu
 step "a native batch prints what its lines print run one process each" bash test/xen/batch-in-agent.sh

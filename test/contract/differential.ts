@@ -198,11 +198,16 @@ export async function differential(envA: ContractEnv, envB: ContractEnv, seed: n
             const l = await s.b.gnttab.list();
             const pos = new Map(grants.flatMap((g) => g[w].refs.map((r, k) => [r, k] as const)));
             l.granted.sort((x, y) => (x.index ?? 0) - (y.index ?? 0) || (pos.get(x.ref) ?? 0) - (pos.get(y.ref) ?? 0));
-            return l;
+            // a grant table only grows: our own one's size says how busy the host has been before
+            return { ...l, usage: { ...l.usage, nr_frames: 'host-dependent' } };
           }
           if (which === 'gnttab-peer') return s.b.gnttab.list(s.peer.domid);
           // (names come from XenStore or the toolstack, and say domain-N after a domid each host picks)
-          if (which === 'top') return (await s.b.domains.usage()).filter((r) => r.domid === 0 || r.domid === s.peer.domid).map(({ name: _, ...r }) => r);
+          // (and our own grant table's size, as above)
+          if (which === 'top') {
+            return (await s.b.domains.usage()).filter((r) => r.domid === 0 || r.domid === s.peer.domid)
+              .map(({ name: _, ...r }) => (r.domid === s.b.domid ? { ...r, grant_frames: 'host-dependent' } : r));
+          }
           const l = await s.b.evtchn.list(which === 'evtchn' ? undefined : s.peer.domid);
           // the kernel's own ports are the host's business, not the script's
           return which === 'evtchn' ? { ports: l.ports.filter((p) => p.bound_here) } : l;

@@ -10,7 +10,7 @@ import type { StateStore } from './store.js';
 
 export const EXPORT_FORMAT = 'xgt-emu-state';
 
-const TABLES = ['meta', 'domains', 'p2m', 'free_mfns', 'frames', 'grants', 'grant_free', 'gntalloc', 'gntdev_maps',
+export const TABLES = ['meta', 'domains', 'p2m', 'free_mfns', 'frames', 'grants', 'grant_free', 'gntalloc', 'gntdev_maps',
   'gntdev_pages', 'evtchn', 'evtchn_ring', 'ioreq_servers', 'mem_type_claims', 'pinned_extents', 'faults'] as const;
 
 export interface StateExport {

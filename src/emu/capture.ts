@@ -14,6 +14,7 @@ import { DOM0, HOST_FRAMES, XEN_RESERVED_FRAMES, insertDomainRow } from './host-
 import { entryFlags } from './rules/grant-table.js';
 import { mapGrants } from './gntdev.js';
 import type { StateStore } from './store.js';
+import { TABLES } from './admin.js';
 
 /** What the host showed, domain by domain (`grants` undefined where Xen showed no table). */
 export interface HostSnapshot {
@@ -30,8 +31,7 @@ const DEFAULT_MAX_EVTCHN_PORT = 1023; // xl's
 
 /** Replaces the host in `st` with the snapshot (the caller runs it in one transaction). */
 export function writeCapture(st: StateStore, snap: HostSnapshot): { domains: number; grants: number; ports: number } {
-  for (const t of ['meta', 'domains', 'p2m', 'free_mfns', 'frames', 'grants', 'grant_free', 'gntalloc', 'gntdev_maps',
-    'gntdev_pages', 'evtchn', 'evtchn_ring', 'ioreq_servers', 'mem_type_claims', 'pinned_extents', 'faults']) st.run(`DELETE FROM ${t}`);
+  for (const t of TABLES) st.run(`DELETE FROM ${t}`);
   st.run('INSERT INTO free_mfns (first_mfn, count) VALUES (?, ?)', XEN_RESERVED_FRAMES, HOST_FRAMES - XEN_RESERVED_FRAMES);
   const names = new Set<string>();
   for (const d of snap.domains) {

@@ -1,5 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { BackendPool } from '../backend/pool.js';
 import { XgtCommand } from '../cli/base.js';
 import { BatchRunner, type CommandSource } from '../cli/batch-run.js';
@@ -28,6 +30,10 @@ export default class Batch extends XgtCommand {
 
   async run() {
     const { args, flags } = await this.parse(Batch);
+    // On one CPU the optimising compiler's background work takes turns with the batch itself and,
+    // natively, with the agent it is waiting for; a batch's lines are short and varied, so it
+    // rarely repays that (docs/PERFORMANCE.md has the measurement).
+    if (availableParallelism() === 1) setFlagsFromString('--no-opt');
     let text: string;
     try {
       text = readFileSync(args.file === undefined || args.file === '-' ? 0 : args.file, 'utf8');

@@ -98,10 +98,14 @@ export function writeFrames(st: StateStore, run: PageRun, offset: number, data: 
     const n = Math.min(PAGE_SIZE - inPage, data.length - done);
     const mfn = run.frame(page);
     // SQLite hands out a Buffer of its own: it is changed in place
-    const buf = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfn)?.data ?? Buffer.alloc(PAGE_SIZE);
+    const stored = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfn)?.data;
+    const buf = stored ?? Buffer.alloc(PAGE_SIZE);
     buf.set(data.subarray(done, done + n), inPage);
     if (buf.equals(ZERO_PAGE)) st.run('DELETE FROM frames WHERE mfn = ?', mfn);
-    else st.run('INSERT OR REPLACE INTO frames (mfn, data) VALUES (?, ?)', mfn, buf);
+    // an UPDATE of a blob of the same size rewrites only the database pages whose bytes changed
+    // (a REPLACE deletes and inserts the row: both of its pages), and a commit writes each page it dirtied
+    else if (stored) st.run('UPDATE frames SET data = ? WHERE mfn = ?', buf, mfn);
+    else st.run('INSERT INTO frames (mfn, data) VALUES (?, ?)', mfn, buf);
     done += n;
   }
 }

@@ -23,8 +23,8 @@ import { isCall, jsonOf, perform, type Plan } from './plan.js';
 import { resolveBackendName, type BackendChoice } from '../backend/select.js';
 import { appendTrace, commandArgv } from './trace.js';
 
-const GROUP_LINES = 256;
-const GROUP_MS = 10;
+const GROUP_LINES = 1024;
+const GROUP_MS = 25;
 const CHUNK = 512;
 
 /** What a command class needs to be for a batch line: made from its argv, it plans. */

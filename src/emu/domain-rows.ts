@@ -29,6 +29,17 @@ export function domainRow(st: StateStore, domid: number): DomainRow | undefined 
   return st.get<DomainRow>('SELECT * FROM domains WHERE domid = ?', domid);
 }
 
+/** What mapping and copying grants read of the two domains: a row's cost grows with its columns. */
+export type GrantingRow = Pick<DomainRow, 'domid' | 'state' | 'nr_grant_frames' | 'gntdev_limit' | 'maptrack_used'>;
+
+export function grantingRow(st: StateStore, domid: number): GrantingRow | undefined {
+  return st.get<GrantingRow>('SELECT domid, state, nr_grant_frames, gntdev_limit, maptrack_used FROM domains WHERE domid = ?', domid);
+}
+
+export function domainState(st: StateStore, domid: number): DomainRow['state'] | undefined {
+  return st.get<Pick<DomainRow, 'state'>>('SELECT state FROM domains WHERE domid = ?', domid)?.state;
+}
+
 /** The acting domain's row; ESRCH when it no longer runs. */
 export function requireLive(st: StateStore, domid: number, op: string): DomainRow {
   const d = liveDomain(st, domid);

@@ -5,7 +5,7 @@
  */
 import { refused } from '../errors.js';
 import type { DomainCreateOptions, DomainInfo } from '../backend/types.js';
-import { domainRow, liveDomain, type DomainRow } from './domain-rows.js';
+import { domainRow, domainState, liveDomain, type DomainRow } from './domain-rows.js';
 import { endAccessAndFree } from './grant-table.js';
 import { seedGuestKernelPorts } from './evtchn.js';
 import { insertDomainRow } from './host-layout.js';
@@ -83,8 +83,7 @@ export function destroyDomain(st: StateStore, domid: number, closePorts: (domid:
 
 /** A dying domain nobody maps any more is gone for good: its memory returns to the host. */
 export function reapIfIdle(st: StateStore, domid: number): boolean {
-  const d = domainRow(st, domid);
-  if (!d || d.state !== 'dying') return false;
+  if (domainState(st, domid) !== 'dying') return false;
   if (st.get('SELECT 1 FROM grants WHERE domid = ? AND pin_read + pin_write > 0 LIMIT 1', domid)) return false;
   for (const r of st.all<{ first_mfn: number; count: number }>('SELECT first_mfn, count FROM p2m WHERE domid = ?', domid)) {
     freeFrames(st, r.first_mfn, r.count);

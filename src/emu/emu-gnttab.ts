@@ -2,7 +2,7 @@
 import { refused, XgtError } from '../errors.js';
 import type { Gnttab, GrantResult, PageTarget } from '../backend/types.js';
 import { reapIfIdle } from './domains.js';
-import { domainRow, requireLive } from './domain-rows.js';
+import { grantingRow, requireLive } from './domain-rows.js';
 import { allocGrefs, deallocRun, pagesFromRef } from './gntalloc.js';
 import { frameForCopy } from './grant-table.js';
 import { grantListing } from './inspect.js';
@@ -96,7 +96,7 @@ export class EmuGnttab implements Gnttab {
 
   private frameForCopy(op: string, granter: number, ref: number, intoGrant: boolean, offset: number, length: number) {
     requireLive(this.st, this.domid, op);
-    return frameForCopy(this.st, op, this.domid, domainRow(this.st, granter), granter, ref, intoGrant, offset, length);
+    return frameForCopy(this.st, op, this.domid, grantingRow(this.st, granter), granter, ref, intoGrant, offset, length);
   }
 
   private resolve(target: PageTarget, op: string, forWrite: boolean): PageRun {

@@ -9,7 +9,7 @@
  */
 import { refused } from '../errors.js';
 import type { MapResult, UnmapResult } from '../backend/types.js';
-import { domainRow } from './domain-rows.js';
+import { grantingRow } from './domain-rows.js';
 import { pinForMap, unpin } from './grant-table.js';
 import { releaseIfUnused } from './gntalloc.js';
 import type { PageRun } from './machine.js';
@@ -61,7 +61,7 @@ function regapBefore(st: StateStore, domid: number, page: number): void {
 }
 
 export function mapGrants(st: StateStore, domid: number, granter: number, refs: number[], readonly: boolean): MapResult {
-  const d = domainRow(st, domid)!;
+  const d = grantingRow(st, domid)!;
   const limit = d.gntdev_limit;
   if (refs.length === 0 || refs.length > limit) {
     throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${limit} refs (got ${refs.length})`);
@@ -70,7 +70,7 @@ export function mapGrants(st: StateStore, domid: number, granter: number, refs: 
   const end = page + refs.length;
   q.insertMap(st, { domid, page, count: refs.length, granter, readonly: readonly ? 1 : 0, gap_after: gapAfter(end, q.nextMapPage(st, domid, end)) });
   if (after) q.setGap(st, domid, after.page, 0);
-  const g = domainRow(st, granter);
+  const g = grantingRow(st, granter);
   let handles = d.maptrack_used;
   refs.forEach((ref, pos) => {
     const mfn = pinForMap(st, OP_MAP, domid, g, granter, ref, readonly, handles++);

@@ -53,20 +53,27 @@ export function endAccessAndFree(st: StateStore, domid: number, ref: number): vo
   q.pushFree(st, domid, ref);
 }
 
+/** The granter and its entry `ref` as the map and copy rules take them (nothing of a granter that is not running). */
+function grantAsSeen(st: StateStore, granterRow: Pick<DomainRow, 'state' | 'nr_grant_frames'> | undefined, granter: number, ref: number) {
+  const live = granterRow && granterRow.state === 'running' ? granterRow : undefined;
+  const g = live ? q.entry(st, granter, ref) : undefined;
+  const seen = {
+    granterId: granter, granter: live && { domid: granter, nrFrames: live.nr_grant_frames }, ref,
+    entry: g && { flags: g.flags, to: g.to_domid, pinRead: g.pin_read, pinWrite: g.pin_write },
+  };
+  return { g, seen };
+}
+
 /**
  * GNTTABOP_map_grant_ref for one ref (the checks: rules/grant-table.ts, mapRefusal). On success
  * the entry is pinned (GTF_reading, and GTF_writing when writable) and the machine frame is
  * returned; on failure an EINVAL carrying the GNTST code, as gntdev's mmap reports it.
  * `granterRow` is the granting domain's row as read for this mapping.
  */
-export function pinForMap(st: StateStore, op: string, mapper: number, granterRow: DomainRow | undefined, granter: number,
+export function pinForMap(st: StateStore, op: string, mapper: number, granterRow: Pick<DomainRow, 'state' | 'nr_grant_frames'> | undefined, granter: number,
   ref: number, readonly: boolean, maptrackInUse: number): number {
-  const live = granterRow && granterRow.state === 'running' ? granterRow : undefined;
-  const g = live ? q.entry(st, granter, ref) : undefined;
-  const refusal = mapRefusal({
-    mapper, granterId: granter, granter: live && { domid: granter, nrFrames: live.nr_grant_frames }, ref, maptrackInUse, readonly,
-    entry: g && { flags: g.flags, to: g.to_domid, pinRead: g.pin_read, pinWrite: g.pin_write },
-  });
+  const { g, seen } = grantAsSeen(st, granterRow, granter, ref);
+  const refusal = mapRefusal({ mapper, ...seen, maptrackInUse, readonly });
   if (refusal) throw refused('EINVAL', op, `mapping grant ref ${ref} of domain ${granter} failed: ${refusal.why}`, { gntst: refusal.gntst });
   const mfn = gfnToMfn(st, g!.domid, g!.gfn);
   if (mfn === undefined) {
@@ -81,15 +88,11 @@ export function pinForMap(st: StateStore, op: string, mapper: number, granterRow
  * copyRefusal): the machine frame to copy through, or undefined for an empty copy; a refusal is
  * an EINVAL carrying the GNTST code. Xen pins the entry only for the copy itself.
  */
-export function frameForCopy(st: StateStore, op: string, copier: number, granterRow: DomainRow | undefined, granter: number,
+export function frameForCopy(st: StateStore, op: string, copier: number, granterRow: Pick<DomainRow, 'state' | 'nr_grant_frames'> | undefined, granter: number,
   ref: number, intoGrant: boolean, offset: number, length: number): number | undefined {
-  const live = granterRow && granterRow.state === 'running' ? granterRow : undefined;
-  const g = live ? q.entry(st, granter, ref) : undefined;
+  const { g, seen } = grantAsSeen(st, granterRow, granter, ref);
   const mfn = g && gfnToMfn(st, g.domid, g.gfn);
-  const refusal = copyRefusal({
-    copier, granterId: granter, granter: live && { domid: granter, nrFrames: live.nr_grant_frames }, ref, intoGrant, offset, length,
-    entry: g && { flags: g.flags, to: g.to_domid, pinRead: g.pin_read, pinWrite: g.pin_write }, badFrame: mfn === undefined,
-  });
+  const refusal = copyRefusal({ copier, ...seen, intoGrant, offset, length, badFrame: mfn === undefined });
   if (refusal) {
     throw refused('EINVAL', op, `copying ${intoGrant ? 'into' : 'out of'} grant ref ${ref} of domain ${granter} failed: ${refusal.why}`,
       { gntst: refusal.gntst });

@@ -99,7 +99,7 @@ function gnttabOn(granted: number[]) {
   const log: string[] = [];
   const a = standInGntdev(new Set(granted), log);
   const devices = { a: a as unknown as Addon, gntalloc: 3, gntdev: 4, evtchn: 5, privcmd: 6, close() {} } as Devices;
-  return { g: new NativeGnttab(devices, 0), log };
+  return { g: new NativeGnttab(devices, 0, new HostView(devices, 0)), log };
 }
 
 const map = (domid: number, refs: number[], readonly = false): GrantCall => ({ op: 'gnttab.map', args: [domid, refs, readonly] });

@@ -7,7 +7,7 @@ import { refused } from '../../errors.js';
 import { GNTST_BAD_COPY_ARG, GNTST_GENERAL_ERROR, gntstMessage, MAPTRACK_ENTRIES, OWN_TABLE_NOTE } from '../../xen.js';
 import type { GnttabListing, GrantedEntry, GrantResult, MappedEntry, MapResult, PageTarget, UngrantResult, UnmapResult } from '../../backend/types.js';
 import { asRefusal, sys } from '../addon.js';
-import { HostView } from './inspect.js';
+import type { HostView } from './inspect.js';
 import { type Devices, readLimit, writeLimit } from './devices.js';
 
 const PAGE = 4096;
@@ -23,11 +23,8 @@ export class NativeGnttab {
   private readonly runs = new Map<number, Run>();
   private readonly maps = new Map<number, Map_>();
 
-  private readonly view: HostView;
-
-  constructor(private readonly d: Devices, private readonly domid: number) {
-    this.view = new HostView(d, domid);
-  }
+  /** `view`: the host's view of Xen, to read other domains' tables through */
+  constructor(private readonly d: Devices, private readonly domid: number, private readonly view: HostView) {}
 
   grant(to: number, pages: number, readonly: boolean): GrantResult {
     const limit = readLimit('gntalloc');

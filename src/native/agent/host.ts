@@ -45,10 +45,10 @@ export class NativeHost {
 
   constructor() {
     this.devices = openDevices(loadAddon());
-    this.gnttab = new NativeGnttab(this.devices, this.domid);
+    this.view = new HostView(this.devices, this.domid);
+    this.gnttab = new NativeGnttab(this.devices, this.domid, this.view);
     this.evtchn = new NativeEvtchn(this.devices, this.domid);
     this.dmop = new NativeDmop(this.devices, this.domid);
-    this.view = new HostView(this.devices, this.domid);
     const g = this.gnttab;
     const e = this.evtchn;
     const m = this.dmop;

@@ -53,8 +53,11 @@ export function endAccessAndFree(st: StateStore, domid: number, ref: number): vo
   q.pushFree(st, domid, ref);
 }
 
+/** What the map and copy rules read of the granting domain. */
+type GranterRow = Pick<DomainRow, 'state' | 'nr_grant_frames'>;
+
 /** The granter and its entry `ref` as the map and copy rules take them (nothing of a granter that is not running). */
-function grantAsSeen(st: StateStore, granterRow: Pick<DomainRow, 'state' | 'nr_grant_frames'> | undefined, granter: number, ref: number) {
+function grantAsSeen(st: StateStore, granterRow: GranterRow | undefined, granter: number, ref: number) {
   const live = granterRow && granterRow.state === 'running' ? granterRow : undefined;
   const g = live ? q.entry(st, granter, ref) : undefined;
   const seen = {
@@ -70,7 +73,7 @@ function grantAsSeen(st: StateStore, granterRow: Pick<DomainRow, 'state' | 'nr_g
  * returned; on failure an EINVAL carrying the GNTST code, as gntdev's mmap reports it.
  * `granterRow` is the granting domain's row as read for this mapping.
  */
-export function pinForMap(st: StateStore, op: string, mapper: number, granterRow: Pick<DomainRow, 'state' | 'nr_grant_frames'> | undefined, granter: number,
+export function pinForMap(st: StateStore, op: string, mapper: number, granterRow: GranterRow | undefined, granter: number,
   ref: number, readonly: boolean, maptrackInUse: number): number {
   const { g, seen } = grantAsSeen(st, granterRow, granter, ref);
   const refusal = mapRefusal({ mapper, ...seen, maptrackInUse, readonly });
@@ -88,7 +91,7 @@ export function pinForMap(st: StateStore, op: string, mapper: number, granterRow
  * copyRefusal): the machine frame to copy through, or undefined for an empty copy; a refusal is
  * an EINVAL carrying the GNTST code. Xen pins the entry only for the copy itself.
  */
-export function frameForCopy(st: StateStore, op: string, copier: number, granterRow: Pick<DomainRow, 'state' | 'nr_grant_frames'> | undefined, granter: number,
+export function frameForCopy(st: StateStore, op: string, copier: number, granterRow: GranterRow | undefined, granter: number,
   ref: number, intoGrant: boolean, offset: number, length: number): number | undefined {
   const { g, seen } = grantAsSeen(st, granterRow, granter, ref);
   const mfn = g && gfnToMfn(st, g.domid, g.gfn);

@@ -189,7 +189,6 @@ export class BatchRunner {
     return run;
   }
 
-  /** A result as its line prints it, and the line's exit code (a verdict can make it a failure). */
   /** A result as its line prints it — its line number first — and the line's exit code (a verdict can make it a failure). */
   private shown(n: number, plan: Plan, result: unknown): Shown {
     const verdict = plan.verdict?.(result);

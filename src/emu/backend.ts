@@ -68,15 +68,21 @@ export class EmuBackend implements Backend {
   /** `part`'s calls, each first refused by an injected fault that matches it (faults.ts). */
   private faultable<T extends object>(part: string, target: T): T {
     const refuseIfFaulted = (op: string) => this.refuseIfFaulted(op);
+    // a call's wrapper is made once per method, not at every call (a batch makes thousands)
+    const wrappers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
     return new Proxy(target, {
       get(t, name, receiver) {
+        const made = typeof name === 'string' ? wrappers.get(name) : undefined;
+        if (made) return made;
         const value = Reflect.get(t, name, receiver);
         const op = typeof name === 'string' ? CALL_OPS[`${part}.${name}`] : undefined;
         if (typeof value !== 'function' || op === undefined) return value;
-        return async (...args: unknown[]) => {
+        const wrapper = async (...args: unknown[]) => {
           refuseIfFaulted(op);
           return value.apply(t, args);
         };
+        wrappers.set(name as string, wrapper);
+        return wrapper;
       },
     });
   }

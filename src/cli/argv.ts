@@ -2,7 +2,8 @@
  * Global flags may come before the command, as with xl (`xgt --json gnttab list`); oclif wants
  * them after the command id, so they are moved there.
  */
-const GLOBAL_WITH_VALUE = new Set(['--backend', '--state', '--as', '--trace']);
+/** The global flags that take a value. */
+export const GLOBAL_WITH_VALUE = new Set(['--backend', '--state', '--as', '--trace']);
 
 export function hoistGlobalFlags(argv: string[]): string[] {
   const globals: string[] = [];

@@ -21,7 +21,7 @@ import type { ScriptLine } from './batch-script.js';
 import { isFallback } from './lite/fallback.js';
 import { isCall, jsonOf, perform, type Plan } from './plan.js';
 import { resolveBackendName, type BackendChoice } from '../backend/select.js';
-import { appendTrace, commandArgv } from './trace.js';
+import { appendTrace, commandArgv, lineOutput } from './trace.js';
 
 const GROUP_LINES = 1024;
 const GROUP_MS = 25;
@@ -223,7 +223,6 @@ export class BatchRunner {
 
 /** A batch line's trace entry: its words, the backend it ran on, and what it printed without its "line". */
 function traceLine(file: string, r: { words: string[]; backend?: Backend; choice?: BackendChoice } | undefined, exit: number, text: string): void {
-  const { line: _n, ...output } = JSON.parse(text) as { line: number };
   const words = r?.words ?? [];
   const as = r?.choice?.as ?? (process.env.XGT_AS ? Number(process.env.XGT_AS) : null);
   appendTrace(file, {
@@ -231,7 +230,7 @@ function traceLine(file: string, r: { words: string[]; backend?: Backend; choice
     backend: r?.backend?.name ?? resolveBackendName(r?.choice?.backend ?? (process.env.XGT_BACKEND as BackendChoice['backend']) ?? 'auto'),
     as: r?.backend?.domid ?? as,
     exit,
-    output: 'result' in output && Object.keys(output).length === 1 ? (output as { result: unknown }).result : output,
+    output: lineOutput(text),
   });
 }
 

@@ -7,13 +7,11 @@
 import { appendFileSync } from 'node:fs';
 import type { BackendName } from '../backend/types.js';
 import { usage } from '../errors.js';
+import { GLOBAL_WITH_VALUE } from './argv.js';
 
 export interface TraceEntry { argv: string[]; backend: BackendName; as: number | null; exit: number; output: unknown }
 
-/** The global flags: not part of what a traced command is (replay chooses its own backend and state). */
-const GLOBAL_WITH_VALUE = new Set(['--backend', '--state', '--as', '--trace']);
-
-/** A command's own words and flags, the global flags left out. */
+/** A command's own words and flags, the global flags left out (replay chooses its own backend and state). */
 export function commandArgv(words: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -46,4 +44,10 @@ export function appendTrace(file: string, e?: TraceEntry): void {
   } catch (err) {
     throw usage('trace', `--trace: cannot append to ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** What a batch line printed, as the command's own JSON: without its line number, a bare result unwrapped. */
+export function lineOutput(text: string): unknown {
+  const { line: _n, ...json } = JSON.parse(text) as { line: number; result?: unknown };
+  return 'result' in json && Object.keys(json).length === 1 ? json.result : json;
 }

@@ -4,7 +4,7 @@ import { BackendPool } from '../backend/pool.js';
 import { XgtCommand } from '../cli/base.js';
 import { BatchRunner, type CommandSource } from '../cli/batch-run.js';
 import { differs, Pairing } from '../cli/replay.js';
-import type { TraceEntry } from '../cli/trace.js';
+import { lineOutput, type TraceEntry } from '../cli/trace.js';
 import type { Plan } from '../cli/plan.js';
 import { refused, usage } from '../errors.js';
 import { table } from '../cli/output.js';
@@ -53,8 +53,7 @@ was one. Error messages are not compared, their codes are.`;
         const words = e.as === null ? argv : [...argv, '--as', String(pairing.get('domid', 0, e.as))];
         let printed = '';
         const run = await runner.run([{ n: i + 1, words }], { keepGoing: true, pool, print: (t) => { printed += t; } });
-        const { line: _n, ...json } = JSON.parse(printed) as { line: number; result?: unknown };
-        const output = 'result' in json && Object.keys(json).length === 1 ? json.result : json;
+        const output = lineOutput(printed);
         report.commands++;
         const got = { exit: run.firstFailure, output };
         if (got.exit !== e.exit || differs(e.output, output, pairing, e.argv, as) !== undefined) {

@@ -11,7 +11,8 @@ import { refused } from '../errors.js';
 import type { DomainInfo, GrantedEntry, PortInfo } from '../backend/types.js';
 import { GNTTAB_NR_RESERVED_ENTRIES } from '../xen.js';
 import { DOM0, HOST_FRAMES, XEN_RESERVED_FRAMES, insertDomainRow } from './host-layout.js';
-import { entryFlags } from './rules/grant-table.js';
+import { writeGrantEntry } from './grant-table.js';
+import { insertPort } from './evtchn.js';
 import { mapGrants } from './gntdev.js';
 import type { StateStore } from './store.js';
 import { TABLES } from './admin.js';
@@ -55,7 +56,7 @@ export function writeCapture(st: StateStore, snap: HostSnapshot): { domains: num
   for (const d of snap.domains) {
     for (const g of d.grants ?? []) {
       if (g.frame === null) continue;
-      st.run('INSERT INTO grants (domid, ref, flags, to_domid, gfn) VALUES (?, ?, ?, ?, ?)', d.info.domid, g.ref, entryFlags(g.readonly), g.to, g.frame);
+      writeGrantEntry(st, d.info.domid, g.ref, g.to, g.frame, g.readonly);
       grants++;
       if (g.in_use === 'r' || g.in_use === 'rw') inUse.push({ granter: d.info.domid, grantee: g.to, ref: g.ref, readonly: g.in_use === 'r' });
     }
@@ -69,8 +70,7 @@ export function writeCapture(st: StateStore, snap: HostSnapshot): { domains: num
   let ports = 0;
   for (const d of snap.domains) {
     for (const p of d.ports) {
-      st.run(`INSERT INTO evtchn (domid, port, state, remote_domid, remote_port, virq, bound_here) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        d.info.domid, p.port, p.state, p.remote_domid, p.remote_port, p.virq, p.bound_here ? 1 : 0);
+      insertPort(st, d.info.domid, p.port, p.state, p);
       ports++;
     }
   }

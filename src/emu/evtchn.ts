@@ -33,11 +33,12 @@ function allocPort(st: StateStore, d: DomainRow, op: string): number {
   return port;
 }
 
-function insertPort(st: StateStore, domid: number, port: number, state: EvtchnState,
-  o: { remote_domid?: number | null; remote_port?: number | null; virq?: number | null; bound_here?: boolean } = {}): void {
-  st.run(`INSERT INTO evtchn (domid, port, state, remote_domid, remote_port, virq, bound_here)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`, domid, port, state, o.remote_domid ?? null, o.remote_port ?? null, o.virq ?? null,
-  o.bound_here === false ? 0 : 1);
+/** A new port row; bound through the domain's evtchn device unless `bound_here` is false. */
+export function insertPort(st: StateStore, domid: number, port: number, state: EvtchnState,
+  o: { remote_domid?: number | null; remote_port?: number | null; virq?: number | null; vcpu?: number; bound_here?: boolean } = {}): void {
+  st.run(`INSERT INTO evtchn (domid, port, state, remote_domid, remote_port, virq, vcpu, bound_here)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, domid, port, state, o.remote_domid ?? null, o.remote_port ?? null, o.virq ?? null,
+  o.vcpu ?? 0, o.bound_here === false ? 0 : 1);
 }
 
 /** Xen sets the port pending; the device delivers it or keeps it pending (rules/evtchn.ts, onRaise). */
@@ -187,7 +188,7 @@ export function seedKernelPorts(st: StateStore): void {
  */
 export function seedGuestKernelPorts(st: StateStore, domid: number, vcpus: number, maxPort: number): void {
   for (let v = 0; v < vcpus && v + 1 <= maxPort; v++) {
-    st.run(`INSERT INTO evtchn (domid, port, state, virq, vcpu, bound_here) VALUES (?, ?, 'virq', 0, ?, 0)`, domid, v + 1, v);
+    insertPort(st, domid, v + 1, 'virq', { virq: 0, vcpu: v, bound_here: false });
   }
 }
 

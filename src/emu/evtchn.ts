@@ -24,6 +24,11 @@ function portRow(st: StateStore, domid: number, port: number): PortRow | undefin
   return st.get<PortRow>('SELECT * FROM evtchn WHERE domid = ? AND port = ?', domid, port);
 }
 
+// Sends and deliveries read only the columns their rules use: better-sqlite3 builds a row column by
+// column, and the whole row (a text state among them) costs two or three times these few.
+type DeliveryBits = Pick<PortRow, 'bound_here' | 'enabled' | 'pending'>;
+type SendRow = Pick<PortRow, 'state' | 'remote_domid' | 'remote_port' | 'bound_here'>;
+
 /** The lowest free port from 1, within the domain's limit; ENOSPC when there is none. */
 function allocPort(st: StateStore, d: DomainRow, op: string): number {
   const port = lowestFreePort(q.allocatedPorts(st, d.domid));
@@ -43,7 +48,7 @@ export function insertPort(st: StateStore, domid: number, port: number, state: E
 
 /** Xen sets the port pending; the device delivers it or keeps it pending (rules/evtchn.ts, onRaise). */
 function raise(st: StateStore, domid: number, port: number): void {
-  const p = portRow(st, domid, port);
+  const p = q.deliveryBits(st, domid, port);
   if (!p) return;
   const outcome = onRaise(p);
   if (outcome === 'deliver') {
@@ -83,21 +88,16 @@ export function bindVirq(st: StateStore, d: DomainRow, virq: number): BindResult
   return { port, state: 'virq', virq };
 }
 
-function requireBoundHere(st: StateStore, domid: number, port: number, op: string): PortRow {
-  const p = portRow(st, domid, port);
+function requireBoundHere(st: StateStore, domid: number, port: number, op: string): SendRow {
+  const p = q.sendRow(st, domid, port);
   if (!p || !p.bound_here) throw refused('ENOTCONN', op, `port ${port} is not bound by domain ${domid} through xgt`);
   return p;
 }
 
 export function notify(st: StateStore, domid: number, port: number): { port: number } {
-  const p = requireBoundHere(st, domid, port, 'evtchn.notify');
-  send(st, p);
-  return { port };
-}
-
-function send(st: StateStore, p: PortRow): void {
-  const to = sendTarget(p);
+  const to = sendTarget({ domid, port, ...requireBoundHere(st, domid, port, 'evtchn.notify') });
   if (to) raise(st, to.domid, to.port);
+  return { port };
 }
 
 export function unbind(st: StateStore, domid: number, port: number): { port: number } {
@@ -137,7 +137,7 @@ export function takeDelivered(st: StateStore, domid: number, only: number[]): nu
   if (rows.length === 0) return null;
   for (const r of rows) q.dropFromRing(st, domid, r.seq);
   for (const r of rows) {
-    const p = portRow(st, domid, r.port);
+    const p = q.deliveryBits(st, domid, r.port);
     const { unmask, again } = p ? onUnmask(p) : { unmask: false, again: false };
     if (unmask) q.setBits(st, domid, r.port, { enabled: 1 });
     if (again) raise(st, domid, r.port);
@@ -194,6 +194,10 @@ export function seedGuestKernelPorts(st: StateStore, domid: number, vcpus: numbe
 
 /** The state file's side of event channels: one named query each. */
 const q = {
+  deliveryBits: (st: StateStore, domid: number, port: number) =>
+    st.get<DeliveryBits>('SELECT bound_here, enabled, pending FROM evtchn WHERE domid = ? AND port = ?', domid, port),
+  sendRow: (st: StateStore, domid: number, port: number) => st.get<SendRow>(
+    'SELECT state, remote_domid, remote_port, bound_here FROM evtchn WHERE domid = ? AND port = ?', domid, port),
   allocatedPorts: function* (st: StateStore, domid: number) {
     for (const r of st.iterate<{ port: number }>('SELECT port FROM evtchn WHERE domid = ? ORDER BY port', domid)) yield r.port;
   },

@@ -120,7 +120,8 @@ export function releaseIfUnused(st: StateStore, granter: number, ref: number): v
 // (INDEXED BY: without statistics SQLite would search the primary key by domid alone, every
 // grant of the domain, instead of the run's index)
 export function pagesFromRef(st: StateStore, domid: number, ref: number, op: string): PageRun {
-  const r = st.get<GntallocRow>('SELECT * FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
+  const r = st.get<Pick<GntallocRow, 'run_page' | 'run_count' | 'pos'>>(
+    'SELECT run_page, run_count, pos FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
   if (!r) throw refused('ENOENT', op, `domain ${domid} holds no granted page with ref ${ref}`);
   return {
     pages: r.run_count - r.pos,

@@ -80,14 +80,22 @@ export function readFrames(st: StateStore, run: PageRun, offset: number, length:
     const page = Math.floor(pos / PAGE_SIZE);
     const inPage = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - inPage, length - done);
-    const row = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', run.frame(page));
-    if (row) row.data.copy(out, done, inPage, inPage + n);
+    const row = st.get<{ data: Buffer }>('SELECT substr(data, ?, ?) AS data FROM frames WHERE mfn = ?', inPage + 1, n, run.frame(page));
+    if (row) row.data.copy(out, done);
     done += n;
   }
   return out;
 }
 
 const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+
+/** A stored page with bytes replaced at an offset. (`||` joins blobs as text, byte for byte; the cast makes it a blob again.) */
+const SPLICE = 'UPDATE frames SET data = CAST(substr(data, 1, ?) || ? || substr(data, ?) AS BLOB) WHERE mfn = ?';
+
+function allZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
 
 export function writeFrames(st: StateStore, run: PageRun, offset: number, data: Uint8Array): void {
   let done = 0;
@@ -97,10 +105,17 @@ export function writeFrames(st: StateStore, run: PageRun, offset: number, data: 
     const inPage = pos % PAGE_SIZE;
     const n = Math.min(PAGE_SIZE - inPage, data.length - done);
     const mfn = run.frame(page);
+    const bytes = data.subarray(done, done + n);
+    // bytes that are not all zeros cannot leave the page all zeros: a stored page takes them where
+    // it lies, without its 4 KiB going to JavaScript and back
+    if (!allZero(bytes) && st.run(SPLICE, inPage, bytes, inPage + n + 1, mfn).changes === 1) {
+      done += n;
+      continue;
+    }
     // SQLite hands out a Buffer of its own: it is changed in place
     const stored = st.get<{ data: Buffer }>('SELECT data FROM frames WHERE mfn = ?', mfn)?.data;
     const buf = stored ?? Buffer.alloc(PAGE_SIZE);
-    buf.set(data.subarray(done, done + n), inPage);
+    buf.set(bytes, inPage);
     if (buf.equals(ZERO_PAGE)) st.run('DELETE FROM frames WHERE mfn = ?', mfn);
     // an UPDATE of a blob of the same size rewrites only the database pages whose bytes changed
     // (a REPLACE deletes and inserts the row: both of its pages), and a commit writes each page it dirtied

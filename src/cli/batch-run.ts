@@ -28,7 +28,7 @@ const GROUP_MS = 25;
 const CHUNK = 512;
 
 /** What a command class needs to be for a batch line: made from its argv, it plans. */
-export type Planner = new (argv: string[], config: never) => { id?: string; env?: NodeJS.ProcessEnv; plan(): Promise<Plan> };
+export type Planner = new (argv: string[], config: never) => { argv: string[]; id?: string; env?: NodeJS.ProcessEnv; plan(): Promise<Plan> };
 
 /** Where a batch finds its lines' commands: oclif's config, or the fast path's. */
 export interface CommandSource {
@@ -59,14 +59,20 @@ type Planned = { plan: Plan; op: string } | { error: XgtError };
 export class BatchRunner {
   /** command id → the op name its errors carry */
   private readonly ops: Map<string, string>;
-  private readonly idDepth: number;
+  /** every proper prefix of a command id (topics: gnttab, emu:fault…) */
+  private readonly prefixes = new Set<string>();
   private readonly classes = new Map<string, Planner>();
+  /** one command object per command, given each line's words in turn: plan() keeps nothing of a line */
+  private readonly planners = new Map<string, InstanceType<Planner>>();
   /** the environment every line's flags read, taken once (lines cannot change it) */
   private readonly env: NodeJS.ProcessEnv = { ...process.env };
 
   constructor(private readonly source: CommandSource) {
     this.ops = new Map(source.commandIDs.map((id) => [id, opOf(id)]));
-    this.idDepth = Math.max(...source.commandIDs.map((id) => id.split(':').length));
+    for (const id of source.commandIDs) {
+      const parts = id.split(':');
+      for (let k = 1; k < parts.length; k++) this.prefixes.add(parts.slice(0, k).join(':'));
+    }
   }
 
   /** A line's plan, made by its command as from argv (usage errors included). */
@@ -168,7 +174,8 @@ export class BatchRunner {
           continue;
         }
       }
-      if (!(await send())) break;
+      // (no list waiting, nothing to await: most lines, on a backend that takes calls one by one)
+      if (chunk && !(await send())) break;
       // a wait may block, and work on the state file itself takes its lock: what came before must
       // be committed (and printed) first
       if ('local' in step || (isCall(step) && mayBlock(step))) commit();
@@ -199,12 +206,15 @@ export class BatchRunner {
 
   /** The command a line's first words name: its id, how many words that took, and its op name. */
   private commandOf(words: string[]): { id: string; take: number; op: string } | undefined {
-    for (let k = Math.min(words.length, this.idDepth); k > 0; k--) {
-      const key = k === 1 ? words[0] : k === 2 ? `${words[0]}:${words[1]}` : words.slice(0, k).join(':');
+    let found: { id: string; take: number; op: string } | undefined;
+    let key = '';
+    for (let k = 1; k <= words.length; k++) {
+      key = k === 1 ? words[0] : `${key}:${words[k - 1]}`;
       const op = this.ops.get(key);
-      if (op !== undefined) return { id: key, take: k, op };
+      if (op !== undefined) found = { id: key, take: k, op };
+      if (!this.prefixes.has(key)) break;
     }
-    return undefined;
+    return found;
   }
 
   private async load(id: string): Promise<Planner> {
@@ -214,9 +224,14 @@ export class BatchRunner {
   }
 
   private command(cls: Planner, id: string, argv: string[]) {
-    const cmd = new cls(argv, this.source as never);
-    cmd.id = id;
-    cmd.env = this.env;
+    let cmd = this.planners.get(id);
+    if (!cmd) {
+      cmd = new cls(argv, this.source as never);
+      cmd.id = id;
+      cmd.env = this.env;
+      this.planners.set(id, cmd);
+    }
+    cmd.argv = argv;
     return cmd;
   }
 }

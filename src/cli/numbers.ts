@@ -8,12 +8,29 @@ export const U16_MAX = 0xffff;
 export const U32_MAX = 0xffffffff;
 
 export function parseUint(text: string, what: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
-  const s = text.trim();
-  let v: number;
-  if (/^0x[0-9a-f]+$/i.test(s)) v = s.length > 16 ? Infinity : parseInt(s.slice(2), 16);
-  else if (/^[0-9]+$/.test(s)) v = s.length > 16 ? Infinity : Number(s);
-  else throw usage(what, `${what}: '${printable(text)}' is not a whole number`);
+  let v = decimal(text);
+  if (Number.isNaN(v)) {
+    const s = text.trim();
+    if (/^0x[0-9a-f]+$/i.test(s)) v = s.length > 16 ? Infinity : parseInt(s.slice(2), 16);
+    else if (/^[0-9]+$/.test(s)) v = s.length > 16 ? Infinity : Number(s);
+    else throw usage(what, `${what}: '${printable(text)}' is not a whole number`);
+  }
   if (v < min || v > max) throw usage(what, `${what}: ${printable(text)} is out of range (${min} to ${max})`);
+  return v;
+}
+
+/**
+ * The value of a short run of decimal digits and nothing else (what nearly every argument is),
+ * else NaN: the general rules above then read it. Batches parse several numbers a line.
+ */
+function decimal(text: string): number {
+  if (text.length === 0 || text.length > 15) return NaN;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
   return v;
 }
 

@@ -51,6 +51,8 @@ interface Prepared {
   modelled: boolean;
   flags: [string, FlagDef][];
   byName: Map<string, FlagDef>;
+  /** a flag's position in `flags`, where a parse keeps what was given for it */
+  position: Map<string, number>;
   exclusive: [string, FlagDef][];
   args: [string, ArgDef][];
 }
@@ -67,6 +69,7 @@ function prepare(input: ParseInput): Prepared {
         && args.every(([, a]) => UNMODELLED_ARG.every((k) => !a[k]) && typeof a.default !== 'function'),
       flags,
       byName: new Map(flags),
+      position: new Map(flags.map(([name], k) => [name, k])),
       exclusive: flags.filter(([, f]) => f.exclusive),
       args,
     };
@@ -92,7 +95,7 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
   const prep = prepare(input);
   const env = envOf(context);
   if (!prep.modelled) throw new Fallback('the command uses a flag feature only oclif models');
-  const given: Record<string, string | true> = Object.create(null);
+  const given: (string | true | undefined)[] = new Array(prep.flags.length);
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i];
@@ -105,23 +108,24 @@ export function liteParse(argv: readonly string[], input: ParseInput, context: u
     if (!tok.startsWith('--') || tok === '--') throw new Fallback(`token ${tok}`);
     const eq = tok.indexOf('=');
     const name = eq === -1 ? tok.slice(2) : tok.slice(2, eq);
-    const def = prep.byName.get(name);
-    if (!def || given[name] !== undefined) throw new Fallback(`flag ${tok}`);
+    const at = prep.position.get(name);
+    if (at === undefined || given[at] !== undefined) throw new Fallback(`flag ${tok}`);
+    const def = prep.flags[at][1];
     if (def.type === 'boolean') {
       if (eq !== -1) throw new Fallback(`boolean with a value: ${tok}`);
-      given[name] = true;
+      given[at] = true;
       continue;
     }
     const value = eq === -1 ? argv[++i] : tok.slice(eq + 1);
     if (value === undefined || value.startsWith('-')) throw new Fallback(`value of --${name}`);
-    given[name] = value;
+    given[at] = value;
   }
 
   let pending: Promise<unknown>[] | undefined;
   const flags: Record<string, unknown> = {};
   for (let f = 0; f < prep.flags.length; f++) {
     const [name, def] = prep.flags[f];
-    const raw = given[name] ?? (def.env ? env[def.env] || undefined : undefined);
+    const raw = given[f] ?? (def.env ? env[def.env] || undefined : undefined);
     if (raw === undefined) {
       if (def.default !== undefined) flags[name] = def.default;
       else if (def.required) throw new Fallback(`missing --${name}`);
@@ -162,12 +166,12 @@ function settle(into: Record<string, unknown>, name: string, def: FlagDef | ArgD
   return pending;
 }
 
-function finish(prep: Prepared, given: Record<string, unknown>, env: NodeJS.ProcessEnv, flags: Record<string, unknown>,
+function finish(prep: Prepared, given: unknown[], env: NodeJS.ProcessEnv, flags: Record<string, unknown>,
   args: Record<string, unknown>, positional: string[]): ParseOutput {
   // a flag that took its default neither excludes others nor is excluded
   const chosen = (name: string) => {
     const envName = prep.byName.get(name)?.env;
-    return flags[name] !== undefined && (given[name] !== undefined || (envName !== undefined && !!env[envName]));
+    return flags[name] !== undefined && (given[prep.position.get(name)!] !== undefined || (envName !== undefined && !!env[envName]));
   };
   for (const [name, def] of prep.exclusive) {
     if (chosen(name) && def.exclusive!.some(chosen)) throw new Fallback(`--${name} is exclusive`);

@@ -6,19 +6,21 @@
 export const GLOBAL_WITH_VALUE = new Set(['--backend', '--state', '--as', '--trace']);
 
 export function hoistGlobalFlags(argv: string[]): string[] {
-  const globals: string[] = [];
+  // the end of the leading global flags (and their values)
   let i = 0;
   while (i < argv.length && argv[i].startsWith('--')) {
-    const name = argv[i].split('=')[0];
-    if (argv[i] === '--json') globals.push(argv[i++]);
-    else if (GLOBAL_WITH_VALUE.has(name)) {
-      const inline = argv[i].includes('=');
-      globals.push(argv[i++]);
-      if (!inline && i < argv.length) globals.push(argv[i++]);
-    } else break;
+    const eq = argv[i].indexOf('=');
+    if (argv[i] === '--json') i++;
+    else if (GLOBAL_WITH_VALUE.has(eq === -1 ? argv[i] : argv[i].slice(0, eq))) i += eq === -1 ? 2 : 1;
+    else break;
   }
-  if (globals.length === 0) return argv;
+  i = Math.min(i, argv.length);
+  if (i === 0) return argv;
+  // the command's words, then the global flags, then the rest
   let j = i;
   while (j < argv.length && !argv[j].startsWith('-')) j++;
-  return [...argv.slice(i, j), ...globals, ...argv.slice(j)];
+  const out = argv.slice(i, j);
+  for (let k = 0; k < i; k++) out.push(argv[k]);
+  for (let k = j; k < argv.length; k++) out.push(argv[k]);
+  return out;
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { BackendPool } from '../backend/pool.js';
 import { XgtCommand } from '../cli/base.js';
 import { BatchRunner, type CommandSource } from '../cli/batch-run.js';
@@ -33,7 +33,8 @@ export default class Batch extends XgtCommand {
     // On one CPU the optimising compiler's background work takes turns with the batch itself and,
     // natively, with the agent it is waiting for; a batch's lines are short and varied, so it
     // rarely repays that (docs/PERFORMANCE.md has the measurement).
-    if (availableParallelism() === 1) setFlagsFromString('--no-opt');
+    // (node:v8 loaded only then: it brings Node's streams with it, a few milliseconds of start-up)
+    if (availableParallelism() === 1) (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString('--no-opt');
     let text: string;
     try {
       text = readFileSync(args.file === undefined || args.file === '-' ? 0 : args.file, 'utf8');
@@ -44,7 +45,7 @@ export default class Batch extends XgtCommand {
     const syntax = syntaxError(text);
     if (syntax) throw syntax;
     if (flags.trace) appendTrace(flags.trace); // refused before any line runs when it cannot be written
-    const started = performance.now();
+    const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     // the batch's own global flags become every line's defaults
     if (flags.state !== undefined) process.env.XGT_STATE = flags.state;
@@ -59,7 +60,7 @@ export default class Batch extends XgtCommand {
     } finally {
       pool.close();
     }
-    const ms = performance.now() - started;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.exitCode = run.firstFailure;
     if (!this.jsonEnabled()) {
       const outcome = run.stoppedAt !== undefined ? `; stopped at line ${run.stoppedAt} (exit ${run.firstFailure})`

@@ -120,12 +120,11 @@ export function releaseIfUnused(st: StateStore, granter: number, ref: number): v
 // (INDEXED BY: without statistics SQLite would search the primary key by domid alone, every
 // grant of the domain, instead of the run's index)
 export function pagesFromRef(st: StateStore, domid: number, ref: number, op: string): PageRun {
-  const r = st.get<Pick<GntallocRow, 'run_page' | 'run_count' | 'pos'>>(
-    'SELECT run_page, run_count, pos FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
+  const r = st.get<Pick<GntallocRow, 'run_page' | 'run_count' | 'pos' | 'gfn'>>(
+    'SELECT run_page, run_count, pos, gfn FROM gntalloc WHERE domid = ? AND ref = ? AND released = 0', domid, ref);
   if (!r) throw refused('ENOENT', op, `domain ${domid} holds no granted page with ref ${ref}`);
-  return {
-    pages: r.run_count - r.pos,
-    frame: (k) => gfnToMfn(st, domid, st.get<{ gfn: number }>(
-      'SELECT gfn FROM gntalloc INDEXED BY gntalloc_run WHERE domid = ? AND run_page = ? AND pos = ?', domid, r.run_page, r.pos + k)!.gfn)!,
-  };
+  // (the ref's own page is in its row; the run's later pages are looked up by position)
+  const gfnAt = (k: number) => (k === 0 ? r.gfn : st.get<{ gfn: number }>(
+    'SELECT gfn FROM gntalloc INDEXED BY gntalloc_run WHERE domid = ? AND run_page = ? AND pos = ?', domid, r.run_page, r.pos + k)!.gfn);
+  return { pages: r.run_count - r.pos, frame: (k) => gfnToMfn(st, domid, gfnAt(k))! };
 }

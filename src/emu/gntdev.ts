@@ -27,11 +27,15 @@ export interface MapRow { domid: number; page: number; count: number; granter: n
  * file that do not match the maps (written by hand, or by an older xgt still running after this
  * one upgraded the file) are counted again rather than trusted into an overlap.
  */
-export function placeIndex(st: StateStore, domid: number, count: number): { page: number; after?: MapRow } {
+export function placeIndex(st: StateStore, domid: number, count: number): { page: number; after?: MapRow; next?: number } {
   const place = placeByGaps(st, domid, count);
-  if (place && !q.overlapping(st, domid, place.page, place.page + count)) return place;
+  // the first map from there on: past the mapping's end when the gaps are right, and then the
+  // map that follows it
+  const next = place && q.nextMapPage(st, domid, place.page);
+  if (place && (next === undefined || next > place.page + count)) return { ...place, next };
   recountGaps(st);
-  return placeByGaps(st, domid, count)!;
+  const again = placeByGaps(st, domid, count)!;
+  return { ...again, next: q.nextMapPage(st, domid, again.page) };
 }
 
 /** Where the gaps on file put the mapping; undefined when they say there is no room at all. */
@@ -66,9 +70,9 @@ export function mapGrants(st: StateStore, domid: number, granter: number, refs: 
   if (refs.length === 0 || refs.length > limit) {
     throw refused('EINVAL', OP_MAP, `a mapping takes 1 to ${limit} refs (got ${refs.length})`);
   }
-  const { page, after } = placeIndex(st, domid, refs.length);
+  const { page, after, next } = placeIndex(st, domid, refs.length);
   const end = page + refs.length;
-  q.insertMap(st, { domid, page, count: refs.length, granter, readonly: readonly ? 1 : 0, gap_after: gapAfter(end, q.nextMapPage(st, domid, end)) });
+  q.insertMap(st, { domid, page, count: refs.length, granter, readonly: readonly ? 1 : 0, gap_after: gapAfter(end, next) });
   if (after) q.setGap(st, domid, after.page, 0);
   const g = grantingRow(st, granter);
   let handles = d.maptrack_used;
@@ -134,8 +138,6 @@ const q = {
   // it take the index
   mapsWithGaps: (st: StateStore, domid: number) => st.iterate<MapRow>(`SELECT * FROM gntdev_maps INDEXED BY gntdev_maps_gap
     WHERE domid = ? AND (gap_after IS NULL OR gap_after > 0) ORDER BY page`, domid),
-  overlapping: (st: StateStore, domid: number, first: number, end: number) =>
-    st.get('SELECT 1 FROM gntdev_maps WHERE domid = ? AND page BETWEEN ? AND ? LIMIT 1', domid, first, end) !== undefined,
   nextMapPage: (st: StateStore, domid: number, from: number) =>
     st.get<{ page: number }>('SELECT page FROM gntdev_maps WHERE domid = ? AND page >= ? ORDER BY page LIMIT 1', domid, from)?.page,
   mapBefore: (st: StateStore, domid: number, page: number) => st.get<{ page: number; count: number }>(

@@ -87,15 +87,8 @@ export class NativeHost {
   /**
    * Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO).
    * `gone` aborts when the caller's connection closes: a wait, the one call that blocks, ends then.
-   */
-  async call(op: string, args: unknown[], gone?: AbortSignal): Promise<unknown> {
-    return this.run(op, args, gone);
-  }
-
-  /**
-   * `call` for the agent's own batch: most operations are synchronous ioctls, and their result is
-   * returned as it is (a promise only from the few that wait), failures thrown — a batch makes
-   * thousands of calls, each otherwise a turn of the event loop.
+   * Most operations are synchronous ioctls, and their result is returned as it is (a promise only
+   * from the few that wait) — a list of calls makes thousands, each otherwise a turn of the event loop.
    */
   run(op: string, args: unknown[], gone?: AbortSignal): unknown {
     // only the table's own operations: not what every object inherits (toString, constructor…)

@@ -33,8 +33,11 @@ export default class Batch extends XgtCommand {
     // On one CPU the optimising compiler's background work takes turns with the batch itself and,
     // natively, with the agent it is waiting for; a batch's lines are short and varied, so it
     // rarely repays that (docs/PERFORMANCE.md has the measurement).
-    // (node:v8 loaded only then: it brings Node's streams with it, a few milliseconds of start-up)
-    if (availableParallelism() === 1) (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString('--no-opt');
+    if (availableParallelism() === 1) {
+      // (node:v8 loaded only then: it brings Node's streams with it, a few milliseconds of start-up)
+      const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+      v8.setFlagsFromString('--no-opt');
+    }
     let text: string;
     try {
       text = readFileSync(args.file === undefined || args.file === '-' ? 0 : args.file, 'utf8');

@@ -85,6 +85,15 @@ export class NativeHost {
   }
 
   /**
+   * A request's operation, always as a promise: a result and a refusal then take the same turns
+   * of the event loop, so the replies to a connection's synchronous requests leave in the order
+   * the requests came (a refusal thrown at once would overtake the result before it).
+   */
+  async call(op: string, args: unknown[], gone?: AbortSignal): Promise<unknown> {
+    return this.run(op, args, gone);
+  }
+
+  /**
    * Runs an operation; a failure that is not a refusal is reported as the agent's own (EIO).
    * `gone` aborts when the caller's connection closes: a wait, the one call that blocks, ends then.
    * Most operations are synchronous ioctls, and their result is returned as it is (a promise only

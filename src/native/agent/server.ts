@@ -103,7 +103,7 @@ function serve(conn: Socket, host: NativeHost, stop: () => void): void {
         return;
       }
       const ok = req.op === 'calls.run' ? await runCallList(host, req.args, gone.signal)
-        : await host.run(req.op, req.args, gone.signal);
+        : await host.call(req.op, req.args, gone.signal);
       conn.write(`${JSON.stringify({ id, ok: ok ?? null })}\n`);
     } catch (e) {
       const err = e instanceof SyntaxError ? refused('EINVAL', 'agent', `malformed request: ${e.message}`) : e;

@@ -20,7 +20,10 @@ const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../oclif.mani
 // batch would nest, emu import/export write files, agent talks to a native host
 const SKIP = /^(batch|emu:import|emu:export|agent:)/;
 const COMMANDS = Object.keys(manifest.commands).filter((c) => !SKIP.test(c));
-const FLAGS = [...new Set(Object.values(manifest.commands).flatMap((c) => Object.keys(c.flags)))].filter((f) => f !== 'state');
+// --state and --trace name files: the host is the test's own, and a trace would be appended to
+// whatever a generated value names, in the working directory
+const FILE_FLAGS = new Set(['state', 'trace']);
+const FLAGS = [...new Set(Object.values(manifest.commands).flatMap((c) => Object.keys(c.flags)))].filter((f) => !FILE_FLAGS.has(f));
 const VALUES = [
   '', ' ', '0', '1', '2', '8', '9', '18', '4096', '-1', '-0', '+1', '1.5', '1e3', '0x', '0x10', '0XFFFF', '0xffffffff',
   '0xffffffffffffffffffff', '4294967295', '4294967296', '65535', '65536', '2147483648', '9007199254740993',
@@ -43,7 +46,7 @@ function vectors(n: number, seed: number): string[][] {
   for (let i = 0; i < n; i++) {
     const cmd = pick(COMMANDS);
     const argv = cmd.split(':');
-    const own = Object.keys(manifest.commands[cmd].flags).filter((f) => f !== 'state');
+    const own = Object.keys(manifest.commands[cmd].flags).filter((f) => !FILE_FLAGS.has(f));
     const k = Math.floor(rnd() * 5);
     for (let j = 0; j < k; j++) {
       const r = rnd();

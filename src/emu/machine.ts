@@ -89,7 +89,11 @@ export function readFrames(st: StateStore, run: PageRun, offset: number, length:
 
 const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
 
-/** A stored page with bytes replaced at an offset. (`||` joins blobs as text, byte for byte; the cast makes it a blob again.) */
+/**
+ * A stored page with bytes replaced at an offset. `||` joins blobs as text, byte for byte in a
+ * UTF-8 database (every state file is: SQLite's default, and xgt creates them); the cast makes
+ * the result a blob again.
+ */
 const SPLICE = 'UPDATE frames SET data = CAST(substr(data, 1, ?) || ? || substr(data, ?) AS BLOB) WHERE mfn = ?';
 
 function allZero(bytes: Uint8Array): boolean {

@@ -24,7 +24,7 @@ import { resolveBackendName, type BackendChoice } from '../backend/select.js';
 import { appendTrace, commandArgv, lineOutput } from './trace.js';
 
 /** A clock for the time spent in backends (performance.now() would load Node's perf_hooks at start-up). */
-const msNow = () => Number(process.hrtime.bigint()) / 1e6;
+export const msNow = () => Number(process.hrtime.bigint()) / 1e6;
 
 const GROUP_LINES = 1024;
 const GROUP_MS = 25;

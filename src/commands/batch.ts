@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { BackendPool } from '../backend/pool.js';
 import { XgtCommand } from '../cli/base.js';
-import { BatchRunner, type CommandSource } from '../cli/batch-run.js';
+import { BatchRunner, msNow, type CommandSource } from '../cli/batch-run.js';
 import { readScript, syntaxError } from '../cli/batch-script.js';
 import type { Plan } from '../cli/plan.js';
 import { usage } from '../errors.js';
@@ -48,7 +48,7 @@ export default class Batch extends XgtCommand {
     const syntax = syntaxError(text);
     if (syntax) throw syntax;
     if (flags.trace) appendTrace(flags.trace); // refused before any line runs when it cannot be written
-    const started = process.hrtime.bigint();
+    const started = msNow();
     const cpu = process.cpuUsage();
     // the batch's own global flags become every line's defaults
     if (flags.state !== undefined) process.env.XGT_STATE = flags.state;
@@ -63,7 +63,7 @@ export default class Batch extends XgtCommand {
     } finally {
       pool.close();
     }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const ms = msNow() - started;
     process.exitCode = run.firstFailure;
     if (!this.jsonEnabled()) {
       const outcome = run.stoppedAt !== undefined ? `; stopped at line ${run.stoppedAt} (exit ${run.firstFailure})`

@@ -50,8 +50,7 @@ const UNMODELLED_ARG = ['multiple', 'options'];
 interface Prepared {
   modelled: boolean;
   flags: [string, FlagDef][];
-  byName: Map<string, FlagDef>;
-  /** a flag's position in `flags`, where a parse keeps what was given for it */
+  /** a flag's position in `flags` (by name), where a parse keeps what was given for it */
   position: Map<string, number>;
   exclusive: [string, FlagDef][];
   args: [string, ArgDef][];
@@ -68,7 +67,6 @@ function prepare(input: ParseInput): Prepared {
         && typeof f.default !== 'function' && !(f.type === 'boolean' && f.env))
         && args.every(([, a]) => UNMODELLED_ARG.every((k) => !a[k]) && typeof a.default !== 'function'),
       flags,
-      byName: new Map(flags),
       position: new Map(flags.map(([name], k) => [name, k])),
       exclusive: flags.filter(([, f]) => f.exclusive),
       args,
@@ -174,8 +172,9 @@ function finish(prep: Prepared, given: unknown[], env: NodeJS.ProcessEnv, flags:
   args: Record<string, unknown>, positional: string[]): ParseOutput {
   // a flag that took its default neither excludes others nor is excluded
   const chosen = (name: string) => {
-    const envName = prep.byName.get(name)?.env;
-    return flags[name] !== undefined && (given[prep.position.get(name)!] !== undefined || (envName !== undefined && !!env[envName]));
+    const at = prep.position.get(name);
+    const envName = at === undefined ? undefined : prep.flags[at][1].env;
+    return flags[name] !== undefined && ((at !== undefined && given[at] !== undefined) || (envName !== undefined && !!env[envName]));
   };
   for (let e = 0; e < prep.exclusive.length; e++) {
     const name = prep.exclusive[e][0];

@@ -7,7 +7,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { openBackend, resolveBackendName, type BackendChoice } from '../backend/select.js';
 import { appendTrace, commandArgv, globalValue } from './trace.js';
 import type { Backend } from '../backend/types.js';
-import { humanOf, jsonOf, perform, type Plan } from './plan.js';
+import { humanOf, jsonOf, perform, type Parsed, type Plan } from './plan.js';
 import { asXgtError, oneLine, usage, XgtError } from '../errors.js';
 import { atOnce } from './flags.js';
 import { rewordParseError } from './usage-words.js';
@@ -48,8 +48,16 @@ export abstract class XgtCommand extends Command {
   static enableJsonFlag = true;
   static baseFlags = globalFlags;
 
-  /** Reads the command line into what it will do (nothing is done yet; usage errors thrown here). */
-  abstract plan(): Promise<Plan>;
+  /** What the command line, read by the command's flags and arguments, will do (nothing is done yet; usage errors thrown here). */
+  abstract plan(parsed: Parsed<any>): Plan;
+
+  /**
+   * The command line read by the command's flags and arguments. The fast path's parser answers at
+   * once when it can (a batch line then waits no turn of the event loop); oclif's with a promise.
+   */
+  parsedArgv(): Parsed | Promise<Parsed> {
+    return this.parse(this.constructor as never);
+  }
 
   /** Colour, when a stream is a terminal, is settled before the command prints anything. */
   protected _run<T>(): Promise<T> {
@@ -64,7 +72,7 @@ export abstract class XgtCommand extends Command {
 
   /** Plan, carry it out on the chosen backend, show the result. */
   async run(): Promise<unknown> {
-    const plan = await this.plan();
+    const plan = this.plan(await this.parsedArgv());
     const traceFile = globalValue(this.argv, '--trace', 'XGT_TRACE');
     if (traceFile) appendTrace(traceFile); // refused before anything is done when it cannot be written
     let opened: Backend | undefined;

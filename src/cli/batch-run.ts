@@ -19,7 +19,7 @@ import { flagNamesOf, jsonLine, lineFailure, opOf } from './base.js';
 import { unknownCommand } from './usage-words.js';
 import type { ScriptLine } from './batch-script.js';
 import { isFallback } from './lite/fallback.js';
-import { isCall, jsonOf, perform, type Plan } from './plan.js';
+import { isCall, jsonOf, perform, type Parsed, type Plan } from './plan.js';
 import { resolveBackendName, type BackendChoice } from '../backend/select.js';
 import { appendTrace, commandArgv, lineOutput } from './trace.js';
 
@@ -31,7 +31,9 @@ const GROUP_MS = 25;
 const CHUNK = 512;
 
 /** What a command class needs to be for a batch line: made from its argv, it plans. */
-export type Planner = new (argv: string[], config: never) => { argv: string[]; id?: string; env?: NodeJS.ProcessEnv; plan(): Promise<Plan> };
+export type Planner = new (argv: string[], config: never) => {
+  argv: string[]; id?: string; env?: NodeJS.ProcessEnv; parsedArgv(): Parsed | Promise<Parsed>; plan(parsed: Parsed): Plan;
+};
 
 /** Where a batch finds its lines' commands: oclif's config, or the fast path's. */
 export interface CommandSource {
@@ -78,8 +80,11 @@ export class BatchRunner {
     }
   }
 
-  /** A line's plan, made by its command as from argv (usage errors included). */
-  async planLine(line: ScriptLine): Promise<Planned> {
+  /**
+   * A line's plan, made by its command as from argv (usage errors included) — at once when the
+   * command is loaded and its parser answers at once, as the fast path's does for nearly every line.
+   */
+  planLine(line: ScriptLine): Planned | Promise<Planned> {
     const { words, n } = line;
     if (!Array.isArray(words)) return { error: words };
     const found = this.commandOf(words);
@@ -88,19 +93,36 @@ export class BatchRunner {
     }
     const argv: string[] = [];
     for (let i = found.take; i < words.length; i++) if (words[i] !== '--json') argv.push(words[i]);
-    const op = found.op;
+    const cmd = this.planners.get(found.id);
+    if (!cmd) return this.planSlowly(found, argv);
+    cmd.argv = argv;
     try {
-      const cls = this.classes.get(found.id) ?? await this.load(found.id);
+      const parsed = cmd.parsedArgv();
+      return parsed instanceof Promise ? this.planSlowly(found, argv, parsed) : { plan: cmd.plan(parsed), op: found.op };
+    } catch (err) {
+      return isFallback(err) ? this.planSlowly(found, argv) : { error: lineFailure(err, found.op, flagNamesOf(this.classes.get(found.id))) };
+    }
+  }
+
+  /**
+   * A line's plan the way that may wait: its command loaded first, oclif's parser reading what the
+   * fast path's declines (nothing was done), or a parse already under way.
+   */
+  private async planSlowly(found: { id: string; op: string }, argv: string[], parsing?: Promise<Parsed>): Promise<Planned> {
+    const { id, op } = found;
+    try {
+      const cmd = this.command(this.classes.get(id) ?? await this.load(id), id, argv);
+      let parsed: Parsed;
       try {
-        return { plan: await this.command(cls, found.id, argv).plan(), op };
+        parsed = await (parsing ?? cmd.parsedArgv());
       } catch (err) {
         if (!isFallback(err) || !this.source.parseDeclined) throw err;
-        // the fast path's parser declined the line (nothing was done): oclif's reads it, and words its errors
         await this.source.parseDeclined();
-        return { plan: await this.command(cls, found.id, argv).plan(), op };
+        parsed = await cmd.parsedArgv();
       }
+      return { plan: cmd.plan(parsed), op };
     } catch (err) {
-      return { error: lineFailure(err, op, flagNamesOf(this.classes.get(found.id))) };
+      return { error: lineFailure(err, op, flagNamesOf(this.classes.get(id))) };
     }
   }
 
@@ -150,7 +172,8 @@ export class BatchRunner {
     };
 
     for (const line of lines) {
-      const planned = await this.planLine(line);
+      let planned = this.planLine(line);
+      if (planned instanceof Promise) planned = await planned;
       if (o.trace) ran.set(line.n, { words: Array.isArray(line.words) ? line.words : [], choice: 'plan' in planned ? planned.plan.choice : undefined });
       if ('error' in planned) {
         if (!(await send()) || !settle(...failure(line.n, planned.error))) break;
@@ -204,7 +227,11 @@ export class BatchRunner {
     const verdict = plan.verdict?.(result);
     if (verdict) return failure(n, verdict);
     const json = jsonOf(plan, result);
-    return [jsonLine(json !== null && typeof json === 'object' && !Array.isArray(json) ? { line: n, ...json } : { line: n, result: json }), 0, n];
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return [jsonLine({ line: n, result: json }), 0, n];
+    // "line" goes first: written before the object's own text rather than copied into a new object
+    // (no result has a "line" of its own, which would come out twice)
+    const text = JSON.stringify(json);
+    return [text === '{}' ? `{"line":${n}}\n` : `{"line":${n},${text.slice(1)}\n`, 0, n];
   }
 
   /** The command a line's first words name: its id, how many words that took, and its op name. */

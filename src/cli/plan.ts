@@ -3,12 +3,20 @@
  * goes to, the call it makes there, and how the result is shown. The one way every command runs —
  * from argv, or as a line of `xgt batch` — is: plan, make the call, show the result.
  */
+import type { Interfaces } from '@oclif/core';
 import type { BackendChoice } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { invoke } from '../backend/calls.js';
 import type { Call } from '../backend/calls.js';
 import { record } from './output.js';
 import type { XgtError } from '../errors.js';
+
+/**
+ * A command line read by command class C's flags and arguments: what its plan() is made from.
+ * (oclif's parser gives more; a command uses these three.)
+ */
+export type Parsed<C = unknown> = C extends Interfaces.Input<infer F, infer B, infer A>
+  ? Pick<Interfaces.ParserOutput<F, B, A>, 'flags' | 'args' | 'argv'> : Pick<Interfaces.ParserOutput, 'flags' | 'args' | 'argv'>;
 
 export interface Plan<R = any> {
   choice: BackendChoice;

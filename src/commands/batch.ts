@@ -24,7 +24,7 @@ export default class Batch extends XgtCommand {
   static flags = { 'keep-going': Flags.boolean({ summary: 'run every line, whatever fails', default: false }) };
 
   /** A batch is a list of plans, not one: it runs them itself. */
-  async plan(): Promise<Plan> {
+  plan(): Plan {
     throw usage(this.op, 'batch cannot run batch');
   }
 

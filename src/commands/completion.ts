@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XgtCommand } from '../cli/base.js';
 import { completionScript, type Manifest } from '../cli/completion.js';
-import type { Plan } from '../cli/plan.js';
+import type { Parsed, Plan } from '../cli/plan.js';
 import { packageRoot } from '../package-root.js';
 import { usage } from '../errors.js';
 
@@ -15,8 +15,7 @@ export default class Completion extends XgtCommand {
   static examples = ['<%= config.bin %> completion bash > /etc/bash_completion.d/xgt', 'source <(<%= config.bin %> completion zsh)'];
   static args = { shell: Args.string({ required: true, description: 'the shell: bash or zsh' }) };
 
-  async plan(): Promise<Plan<{ shell: string; script: string }>> {
-    const { args, flags } = await this.parse(Completion);
+  plan({ args, flags }: Parsed<typeof Completion>): Plan<{ shell: string; script: string }> {
     if (args.shell !== 'bash' && args.shell !== 'zsh') throw usage(this.op, `SHELL: bash or zsh, not '${args.shell}'`);
     const shell = args.shell;
     return {

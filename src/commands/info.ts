@@ -1,6 +1,6 @@
 import { XgtCommand } from '../cli/base.js';
 import { call } from '../backend/calls.js';
-import type { Plan } from '../cli/plan.js';
+import type { Parsed, Plan } from '../cli/plan.js';
 
 export default class Info extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -8,8 +8,7 @@ export default class Info extends XgtCommand {
   static summary = 'Show the backend, the Xen version, the acting domain, features and limits';
   static examples = ['<%= config.bin %> info', '<%= config.bin %> info --backend emu --json'];
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(Info);
+  plan({ flags }: Parsed<typeof Info>): Plan {
     return { choice: this.choice(flags), step: call('info') };
   }
 }

@@ -30,7 +30,7 @@ was one. Error messages are not compared, their codes are.`;
   static args = { file: Args.string({ ignoreStdin: true, required: true, description: 'a file written by --trace' }) };
   static flags = { 'keep-going': Flags.boolean({ summary: 'compare every command, whatever diverges', default: false }) };
 
-  async plan(): Promise<Plan> {
+  plan(): Plan {
     throw usage(this.op, 'replay runs commands itself');
   }
 

@@ -3,7 +3,7 @@ import { optionalDomidFlag } from '../cli/flags.js';
 import { colour, table } from '../cli/output.js';
 import { refused } from '../errors.js';
 import { smoke, type SmokeReport } from '../smoke.js';
-import type { Plan } from '../cli/plan.js';
+import type { Parsed, Plan } from '../cli/plan.js';
 
 export default class Smoke extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -14,8 +14,7 @@ export default class Smoke extends XgtCommand {
   static examples = ['<%= config.bin %> smoke', '<%= config.bin %> smoke --backend native --peer 3'];
   static flags = { peer: optionalDomidFlag('an HVM guest for the dmop and mem checks') };
 
-  async plan(): Promise<Plan<SmokeReport>> {
-    const { flags } = await this.parse(Smoke);
+  plan({ flags }: Parsed<typeof Smoke>): Plan<SmokeReport> {
     return {
       choice: this.choice(flags),
       step: { over: async (b) => {

@@ -4,7 +4,7 @@ import { uintFlag } from '../cli/flags.js';
 import { table } from '../cli/output.js';
 import { writeOut } from '../cli/stdio.js';
 import { call, invoke } from '../backend/calls.js';
-import type { Plan } from '../cli/plan.js';
+import type { Parsed, Plan } from '../cli/plan.js';
 import type { Backend, DomainUsage } from '../backend/types.js';
 
 export default class Top extends XgtCommand {
@@ -23,8 +23,7 @@ interrupted or --iterations are done; otherwise, and with --json, one snapshot i
     iterations: uintFlag('iterations', 'refreshes before exiting (default: until interrupted)', Number.MAX_SAFE_INTEGER, 1)(),
   };
 
-  async plan(): Promise<Plan<DomainUsage[]>> {
-    const { flags } = await this.parse(Top);
+  plan({ flags }: Parsed<typeof Top>): Plan<DomainUsage[]> {
     const choice = this.choice(flags);
     if (flags.json || !isatty(1)) {
       return { choice, step: call('domains.usage'), json: (domains) => ({ domains }), human: render };

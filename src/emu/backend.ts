@@ -77,9 +77,14 @@ export class EmuBackend implements Backend {
         const value = Reflect.get(t, name, receiver);
         const op = typeof name === 'string' ? CALL_OPS[`${part}.${name}`] : undefined;
         if (typeof value !== 'function' || op === undefined) return value;
-        const wrapper = async (...args: unknown[]) => {
-          refuseIfFaulted(op);
-          return value.apply(t, args);
+        // (not async: the method's own promise is handed on, not awaited into another)
+        const wrapper = (...args: unknown[]) => {
+          try {
+            refuseIfFaulted(op);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return value.apply(t, args) as Promise<unknown>;
         };
         wrappers.set(name as string, wrapper);
         return wrapper;

@@ -28,20 +28,21 @@ export interface MapRow { domid: number; page: number; count: number; granter: n
  * one upgraded the file) are counted again rather than trusted into an overlap.
  */
 export function placeIndex(st: StateStore, domid: number, count: number): { page: number; after?: MapRow; next?: number } {
-  const place = placeByGaps(st, domid, count);
+  // in front of the first map (or with none): the maps themselves say so, and that map follows
+  const first = q.firstMap(st, domid);
+  if (!first || fits(first.page, count)) return { page: 0, next: first?.page };
+  const place = placeInGap(st, domid, count);
   // the first map from there on: past the mapping's end when the gaps are right, and then the
   // map that follows it
   const next = place && q.nextMapPage(st, domid, place.page);
   if (place && (next === undefined || next > place.page + count)) return { ...place, next };
   recountGaps(st);
-  const again = placeByGaps(st, domid, count)!;
+  const again = placeInGap(st, domid, count)!;
   return { ...again, next: q.nextMapPage(st, domid, again.page) };
 }
 
-/** Where the gaps on file put the mapping; undefined when they say there is no room at all. */
-function placeByGaps(st: StateStore, domid: number, count: number): { page: number; after?: MapRow } | undefined {
-  const first = q.firstMap(st, domid);
-  if (!first || fits(first.page, count)) return { page: 0 };
+/** The gap after a map where the gaps on file put the mapping; undefined when they say there is no room. */
+function placeInGap(st: StateStore, domid: number, count: number): { page: number; after: MapRow } | undefined {
   for (const after of q.mapsWithGaps(st, domid)) {
     if (fits(after.gap_after, count)) return { page: after.page + after.count, after };
   }

@@ -1,6 +1,6 @@
 import { AgentCommand } from '../../cli/agent-command.js';
 import { AgentClient } from '../../native/client.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class AgentStart extends AgentCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -9,8 +9,7 @@ export default class AgentStart extends AgentCommand {
   static description = 'Mappings and bindings made through xgt live until they are unmapped or unbound, or until the agent stops.';
   static examples = ['<%= config.bin %> agent start'];
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(AgentStart);
+  plan({ flags }: Parsed<typeof AgentStart>): Plan {
     return {
       choice: this.choice(flags),
       step: { local: async () => {

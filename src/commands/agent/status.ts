@@ -1,6 +1,6 @@
 import { AgentCommand } from '../../cli/agent-command.js';
 import { AgentClient } from '../../native/client.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class AgentStatus extends AgentCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -8,8 +8,7 @@ export default class AgentStatus extends AgentCommand {
   static summary = 'Is the agent running, since when, and on which build of xgt (stale: the installed xgt is another build)';
   static examples = ['<%= config.bin %> agent status --json'];
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(AgentStatus);
+  plan({ flags }: Parsed<typeof AgentStatus>): Plan {
     return {
       choice: this.choice(flags),
       step: { local: async () => {

@@ -1,7 +1,7 @@
 import { AgentCommand } from '../../cli/agent-command.js';
 import { record } from '../../cli/output.js';
 import { AgentClient } from '../../native/client.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class AgentStop extends AgentCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -9,8 +9,7 @@ export default class AgentStop extends AgentCommand {
   static summary = 'Stop the agent: every mapping, grant and binding made through xgt is released';
   static examples = ['<%= config.bin %> agent stop'];
 
-  async plan(): Promise<Plan<{ stopped: number | null; socket: string }>> {
-    const { flags } = await this.parse(AgentStop);
+  plan({ flags }: Parsed<typeof AgentStop>): Plan<{ stopped: number | null; socket: string }> {
     return {
       choice: this.choice(flags),
       step: { local: async () => {

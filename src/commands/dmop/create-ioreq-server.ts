@@ -3,7 +3,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag } from '../../cli/flags.js';
 import { BUFIOREQ_MODES } from '../../backend/types.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class DmopCreateIoreqServer extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -15,8 +15,7 @@ export default class DmopCreateIoreqServer extends XgtCommand {
     bufioreq: Flags.option({ options: BUFIOREQ_MODES, default: 'off' as const, summary: 'buffered ioreq handling' })(),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(DmopCreateIoreqServer);
+  plan({ flags }: Parsed<typeof DmopCreateIoreqServer>): Plan {
     return { choice: this.choice(flags), step: call('dmop.createIoreqServer', flags.domid, flags.bufioreq) };
   }
 }

@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag } from '../../cli/flags.js';
 import { serverIdFlag } from '../../cli/dm-flags.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class DmopDestroyIoreqServer extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -11,8 +11,7 @@ export default class DmopDestroyIoreqServer extends XgtCommand {
   static examples = ['<%= config.bin %> dmop destroy-ioreq-server --domid 1 --id 0'];
   static flags = { domid: requiredDomidFlag('the HVM guest'), id: serverIdFlag({ required: true }) };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(DmopDestroyIoreqServer);
+  plan({ flags }: Parsed<typeof DmopDestroyIoreqServer>): Plan {
     return { choice: this.choice(flags), step: call('dmop.destroyIoreqServer', flags.domid, flags.id) };
   }
 }

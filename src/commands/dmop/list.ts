@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag } from '../../cli/flags.js';
 import { record, table } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import type { DmopListing } from '../../backend/types.js';
 
 export default class DmopList extends XgtCommand {
@@ -12,8 +12,7 @@ export default class DmopList extends XgtCommand {
   static examples = ['<%= config.bin %> dmop list --domid 1 --json'];
   static flags = { domid: requiredDomidFlag('the HVM guest') };
 
-  async plan(): Promise<Plan<DmopListing>> {
-    const { flags } = await this.parse(DmopList);
+  plan({ flags }: Parsed<typeof DmopList>): Plan<DmopListing> {
     return {
       choice: this.choice(flags),
       step: call('dmop.list', flags.domid),

@@ -5,7 +5,7 @@ import { memTypeFlag, memTypeNumber, serverIdFlag } from '../../cli/dm-flags.js'
 import { U32_MAX } from '../../cli/numbers.js';
 import { usage } from '../../errors.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 const ACCESS = { none: 0, read: 1, write: 2 } as const;
 
@@ -26,8 +26,7 @@ export default class DmopMapMemType extends XgtCommand {
     flags: uintFlag('flags', 'raw XEN_DMOP_IOREQ_MEM_ACCESS_* flags', U32_MAX)({ exclusive: ['access'] }),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(DmopMapMemType);
+  plan({ flags }: Parsed<typeof DmopMapMemType>): Plan {
     const f = flags.access !== undefined ? ACCESS[flags.access] : flags.flags;
     if (f === undefined) throw usage(this.op, 'one of --access or --flags is required');
     return { choice: this.choice(flags), step: call('dmop.mapMemType', flags.domid, flags.id, memTypeNumber(flags.type), f) };

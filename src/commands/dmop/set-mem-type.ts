@@ -3,7 +3,7 @@ import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { memTypeFlag, memTypeNumber } from '../../cli/dm-flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class DmopSetMemType extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -19,8 +19,7 @@ export default class DmopSetMemType extends XgtCommand {
     count: uintFlag('count', 'how many frames', U32_MAX)({ required: true }),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(DmopSetMemType);
+  plan({ flags }: Parsed<typeof DmopSetMemType>): Plan {
     return {
       choice: this.choice(flags),
       step: call('dmop.setMemType', flags.domid, memTypeNumber(flags.type), flags['first-pfn'], flags.count),

@@ -4,7 +4,7 @@ import { uintFlag } from '../../cli/flags.js';
 import { parseMemoryKb } from '../../cli/numbers.js';
 import { usage } from '../../errors.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class DomainCreate extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -22,8 +22,7 @@ export default class DomainCreate extends XgtCommand {
     'dm-target': uintFlag('dm-target', 'make it the device-model stub domain of this domain (it may use dmop on it)', 0xffff)(),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(DomainCreate);
+  plan({ flags }: Parsed<typeof DomainCreate>): Plan {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(flags.name)) {
       throw usage(this.op, '--name: 1 to 64 letters, digits, _ . - (starting with a letter or digit)');
     }

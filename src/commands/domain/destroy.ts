@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { parseUint, U16_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class DomainDestroy extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -12,8 +12,7 @@ export default class DomainDestroy extends XgtCommand {
   static examples = ['<%= config.bin %> domain destroy 1'];
   static args = { domid: Args.string({ ignoreStdin: true, required: true, description: 'the domain' }) };
 
-  async plan(): Promise<Plan> {
-    const { args, flags } = await this.parse(DomainDestroy);
+  plan({ args, flags }: Parsed<typeof DomainDestroy>): Plan {
     return { choice: this.choice(flags), step: call('domains.destroy', parseUint(args.domid, 'DOMID', U16_MAX)) };
   }
 }

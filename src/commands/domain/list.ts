@@ -1,7 +1,7 @@
 import { XgtCommand } from '../../cli/base.js';
 import { table } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import type { DomainInfo } from '../../backend/types.js';
 
 /** xl list's State column: r(unning) b(locked) p(aused) s(hutdown) c(rashed) d(ying), one place each */
@@ -17,8 +17,7 @@ export default class DomainList extends XgtCommand {
 XenStore where a xenstored runs, else Domain-0 and domain-N.`;
   static examples = ['<%= config.bin %> domain list', '<%= config.bin %> domain list --json'];
 
-  async plan(): Promise<Plan<DomainInfo[]>> {
-    const { flags } = await this.parse(DomainList);
+  plan({ flags }: Parsed<typeof DomainList>): Plan<DomainInfo[]> {
     return {
       choice: this.choice(flags),
       step: call('domains.list'),

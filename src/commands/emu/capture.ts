@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { XgtCommand } from '../../cli/base.js';
 import { record } from '../../cli/output.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import { refused, usage } from '../../errors.js';
 import { openBackend } from '../../backend/select.js';
 import type { Backend } from '../../backend/types.js';
@@ -32,8 +32,7 @@ in-use grants were mapped together (each becomes a one-page mapping of its grant
     force: Flags.boolean({ summary: 'replace --out if it exists', default: false }),
   };
 
-  async plan(): Promise<Plan<Captured>> {
-    const { flags } = await this.parse(EmuCapture);
+  plan({ flags }: Parsed<typeof EmuCapture>): Plan<Captured> {
     if (flags.out.trim() === '') throw usage(this.op, '--out: empty path');
     const out = resolve(flags.out);
     if (flags.state !== undefined && resolve(flags.state) === out) throw usage(this.op, '--out is the state file being captured');

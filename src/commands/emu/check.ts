@@ -2,7 +2,7 @@ import { EmuCommand } from '../../cli/emu-command.js';
 import { colour, table } from '../../cli/output.js';
 import { refused } from '../../errors.js';
 import { CHECK_NAMES, checkHost, type Violation } from '../../emu/check.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EmuCheck extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -12,8 +12,7 @@ export default class EmuCheck extends EmuCommand {
     + 'pinned extents, and machine frames. Each violation is reported; any violation exits 1.';
   static examples = ['<%= config.bin %> emu check', '<%= config.bin %> emu check --json'];
 
-  async plan(): Promise<Plan<{ clean: boolean; checks: number; violations: Violation[] }>> {
-    const { flags } = await this.parse(EmuCheck);
+  plan({ flags }: Parsed<typeof EmuCheck>): Plan<{ clean: boolean; checks: number; violations: Violation[] }> {
     return {
       choice: this.choice(flags),
       step: { local: async () => {

@@ -3,7 +3,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { EmuCommand } from '../../cli/emu-command.js';
 import { usage } from '../../errors.js';
 import { exportHost } from '../../emu/admin.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EmuExport extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -12,8 +12,7 @@ export default class EmuExport extends EmuCommand {
   static examples = ['<%= config.bin %> emu export host.json', '<%= config.bin %> emu export > host.json'];
   static args = { file: Args.string({ ignoreStdin: true, description: 'where to write (default: stdout)' }) };
 
-  async plan(): Promise<Plan> {
-    const { args, flags } = await this.parse(EmuExport);
+  plan({ args, flags }: Parsed<typeof EmuExport>): Plan {
     const doc = () => this.withStore(flags, (st) => st.read(() => exportHost(st)));
     const choice = this.choice(flags);
     const file = args.file;

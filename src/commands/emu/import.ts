@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { EmuCommand } from '../../cli/emu-command.js';
 import { usage } from '../../errors.js';
 import { importHost } from '../../emu/admin.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EmuImport extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -12,8 +12,7 @@ export default class EmuImport extends EmuCommand {
   static examples = ['<%= config.bin %> emu import host.json'];
   static args = { file: Args.string({ ignoreStdin: true, required: true, description: "the export ('-' for stdin)" }) };
 
-  async plan(): Promise<Plan> {
-    const { args, flags } = await this.parse(EmuImport);
+  plan({ args, flags }: Parsed<typeof EmuImport>): Plan {
     return {
       choice: this.choice(flags),
       step: { local: async () => {

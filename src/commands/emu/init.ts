@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { existsSync } from 'node:fs';
 import { EmuCommand } from '../../cli/emu-command.js';
 import type { GlobalFlags } from '../../cli/base.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import { refused } from '../../errors.js';
 import { resetHost } from '../../emu/admin.js';
 import { removeStateFile, StateStore } from '../../emu/store.js';
@@ -15,8 +15,7 @@ export default class EmuInit extends EmuCommand {
   static examples = ['<%= config.bin %> emu init', '<%= config.bin %> emu init --state /tmp/host.db --force'];
   static flags = { force: Flags.boolean({ summary: 'reset or replace an existing state file' }) };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(EmuInit);
+  plan({ flags }: Parsed<typeof EmuInit>): Plan {
     return { choice: this.choice(flags), step: { local: async () => this.create(flags) } };
   }
 

@@ -1,6 +1,6 @@
 import { EmuCommand } from '../../cli/emu-command.js';
 import { resetHost } from '../../emu/admin.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EmuReset extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -8,8 +8,7 @@ export default class EmuReset extends EmuCommand {
   static summary = 'Empty the emulated host: back to just Domain-0';
   static examples = ['<%= config.bin %> emu reset'];
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(EmuReset);
+  plan({ flags }: Parsed<typeof EmuReset>): Plan {
     return {
       choice: this.choice(flags),
       step: { local: async () => this.withStore(flags, (st) => {

@@ -4,7 +4,7 @@ import { uintFlag } from '../../cli/flags.js';
 import { U16_MAX, U32_MAX } from '../../cli/numbers.js';
 import { usage } from '../../errors.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EvtchnBind extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -24,8 +24,7 @@ export default class EvtchnBind extends XgtCommand {
     'remote-port': uintFlag('remote-port', "the remote domain's port", U32_MAX)(),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(EvtchnBind);
+  plan({ flags }: Parsed<typeof EvtchnBind>): Plan {
     const { remote } = flags;
     const remotePort = flags['remote-port'];
     const choice = this.choice(flags);

@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
 import { table } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import type { PortInfo } from '../../backend/types.js';
 
 export default class EvtchnList extends XgtCommand {
@@ -12,8 +12,7 @@ export default class EvtchnList extends XgtCommand {
   static examples = ['<%= config.bin %> evtchn list', '<%= config.bin %> evtchn list --domid 1 --json'];
   static flags = { domid: optionalDomidFlag('whose ports (default: the acting domain)') };
 
-  async plan(): Promise<Plan<{ ports: PortInfo[] }>> {
-    const { flags } = await this.parse(EvtchnList);
+  plan({ flags }: Parsed<typeof EvtchnList>): Plan<{ ports: PortInfo[] }> {
     const dash = (v: number | null) => (v === null ? '-' : v);
     return {
       choice: this.choice(flags),

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { XgtCommand } from '../../cli/base.js';
 import { parseUint, U32_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EvtchnNotify extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -11,8 +11,7 @@ export default class EvtchnNotify extends XgtCommand {
   static examples = ['<%= config.bin %> evtchn notify 18'];
   static args = { port: Args.string({ ignoreStdin: true, required: true, description: 'the local port' }) };
 
-  async plan(): Promise<Plan> {
-    const { args, flags } = await this.parse(EvtchnNotify);
+  plan({ args, flags }: Parsed<typeof EvtchnNotify>): Plan {
     return { choice: this.choice(flags), step: call('evtchn.notify', parseUint(args.port, 'PORT', U32_MAX)) };
   }
 }

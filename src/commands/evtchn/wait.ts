@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { parseUint, U32_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class EvtchnWait extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -14,8 +14,7 @@ export default class EvtchnWait extends XgtCommand {
   static usage = 'evtchn wait [PORT...] [--timeout MS]';
   static flags = { timeout: uintFlag('timeout', 'milliseconds to wait (default: for ever)', 24 * 3600 * 1000)() };
 
-  async plan(): Promise<Plan> {
-    const { argv, flags } = await this.parse(EvtchnWait);
+  plan({ argv, flags }: Parsed<typeof EvtchnWait>): Plan {
     const ports = (argv as string[]).map((p) => parseUint(p, 'PORT', U32_MAX));
     return { choice: this.choice(flags), step: call('evtchn.wait', ports, flags.timeout) };
   }

@@ -6,7 +6,7 @@ import { hexdump, record } from '../../cli/output.js';
 import { payloadFlags, readPayload } from '../../cli/payload.js';
 import { usage } from '../../errors.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 /** GNTTABOP_copy's offset and length are 16-bit fields */
 const U16_MAX = 0xffff;
@@ -38,8 +38,7 @@ destination), then GNTST_bad_copy_arg when offset + length passes the page.`;
     ...payloadFlags,
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(GnttabCopy);
+  plan({ flags }: Parsed<typeof GnttabCopy>): Plan {
     const to = flags['to-ref'];
     const from = flags['from-ref'];
     if (to !== undefined) {

@@ -3,7 +3,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { U16_MAX, U32_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabGrant extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -16,8 +16,7 @@ export default class GnttabGrant extends XgtCommand {
     readonly: Flags.boolean({ summary: 'the grantee may only map them read-only', default: false }),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(GnttabGrant);
+  plan({ flags }: Parsed<typeof GnttabGrant>): Plan {
     return { choice: this.choice(flags), step: call('gnttab.grant', flags.to, flags.pages, flags.readonly) };
   }
 }

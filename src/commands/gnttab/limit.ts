@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabLimit extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -16,8 +16,7 @@ export default class GnttabLimit extends XgtCommand {
     gntdev: uintFlag('gntdev', 'refs one mapping may take', U32_MAX, 1)(),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(GnttabLimit);
+  plan({ flags }: Parsed<typeof GnttabLimit>): Plan {
     return { choice: this.choice(flags), step: call('gnttab.limits', { gntalloc: flags.gntalloc, gntdev: flags.gntdev }) };
   }
 }

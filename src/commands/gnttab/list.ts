@@ -3,7 +3,7 @@ import { optionalDomidFlag } from '../../cli/flags.js';
 import { colour, hex, numbers, table } from '../../cli/output.js';
 import type { GnttabListing } from '../../backend/types.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabList extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -16,8 +16,7 @@ made are listed, in_use only where the domain maps its own grant (else ?), and t
   static examples = ['<%= config.bin %> gnttab list', '<%= config.bin %> gnttab list --domid 1 --json'];
   static flags = { domid: optionalDomidFlag('whose grant table (default: the acting domain)') };
 
-  async plan(): Promise<Plan<GnttabListing>> {
-    const { flags } = await this.parse(GnttabList);
+  plan({ flags }: Parsed<typeof GnttabList>): Plan<GnttabListing> {
     return { choice: this.choice(flags), step: call('gnttab.list', flags.domid), human: render };
   }
 }

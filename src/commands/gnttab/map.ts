@@ -3,7 +3,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, parseRef } from '../../cli/flags.js';
 import { usage } from '../../errors.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabMap extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -18,8 +18,7 @@ export default class GnttabMap extends XgtCommand {
     readonly: Flags.boolean({ summary: 'map read-only', default: false }),
   };
 
-  async plan(): Promise<Plan> {
-    const { argv, flags } = await this.parse(GnttabMap);
+  plan({ argv, flags }: Parsed<typeof GnttabMap>): Plan {
     if (argv.length === 0) throw usage(this.op, 'at least one REF is required');
     return { choice: this.choice(flags), step: call('gnttab.map', flags.domid, (argv as string[]).map(parseRef), flags.readonly) };
   }

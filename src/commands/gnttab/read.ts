@@ -3,7 +3,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { pageTarget, targetFlags } from '../../cli/page-target.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import { hexdump } from '../../cli/output.js';
 
 export default class GnttabRead extends XgtCommand {
@@ -24,8 +24,7 @@ export default class GnttabRead extends XgtCommand {
     })(),
   };
 
-  async plan(): Promise<Plan<Uint8Array>> {
-    const { flags } = await this.parse(GnttabRead);
+  plan({ flags }: Parsed<typeof GnttabRead>): Plan<Uint8Array> {
     const target = pageTarget(this.op, flags);
     const encoding = flags.format === 'base64' ? 'base64' : 'hex';
     return {

@@ -1,7 +1,7 @@
 import { XgtCommand } from '../../cli/base.js';
 import { indexArg, parseIndex } from '../../cli/flags.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabUngrant extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -11,8 +11,7 @@ export default class GnttabUngrant extends XgtCommand {
   static examples = ['<%= config.bin %> gnttab ungrant 0'];
   static args = { index: indexArg };
 
-  async plan(): Promise<Plan> {
-    const { args, flags } = await this.parse(GnttabUngrant);
+  plan({ args, flags }: Parsed<typeof GnttabUngrant>): Plan {
     return { choice: this.choice(flags), step: call('gnttab.ungrant', parseIndex(args.index)) };
   }
 }

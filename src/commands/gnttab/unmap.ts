@@ -1,7 +1,7 @@
 import { XgtCommand } from '../../cli/base.js';
 import { indexArg, parseIndex } from '../../cli/flags.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabUnmap extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -10,8 +10,7 @@ export default class GnttabUnmap extends XgtCommand {
   static examples = ['<%= config.bin %> gnttab unmap 0'];
   static args = { index: indexArg };
 
-  async plan(): Promise<Plan> {
-    const { args, flags } = await this.parse(GnttabUnmap);
+  plan({ args, flags }: Parsed<typeof GnttabUnmap>): Plan {
     return { choice: this.choice(flags), step: call('gnttab.unmap', parseIndex(args.index)) };
   }
 }

@@ -3,7 +3,7 @@ import { pageTarget, targetFlags } from '../../cli/page-target.js';
 import { record } from '../../cli/output.js';
 import { payloadFlags, readPayload } from '../../cli/payload.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class GnttabWrite extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -18,8 +18,7 @@ export default class GnttabWrite extends XgtCommand {
     ...payloadFlags,
   };
 
-  async plan(): Promise<Plan<number>> {
-    const { flags } = await this.parse(GnttabWrite);
+  plan({ flags }: Parsed<typeof GnttabWrite>): Plan<number> {
     const target = pageTarget(this.op, flags);
     return {
       choice: this.choice(flags),

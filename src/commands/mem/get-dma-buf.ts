@@ -3,7 +3,7 @@ import { optionalDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { hex, record } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import type { DmaExtent } from '../../backend/types.js';
 
 export default class MemGetDmaBuf extends XgtCommand {
@@ -21,8 +21,7 @@ export default class MemGetDmaBuf extends XgtCommand {
     gpfn: uintFlag('gpfn', 'the first guest frame to exchange (default: the lowest free aligned run)')(),
   };
 
-  async plan(): Promise<Plan<{ nr_exchanged: number; address_bits: number; extents: DmaExtent[] }>> {
-    const { flags } = await this.parse(MemGetDmaBuf);
+  plan({ flags }: Parsed<typeof MemGetDmaBuf>): Plan<{ nr_exchanged: number; address_bits: number; extents: DmaExtent[] }> {
     return {
       choice: this.choice(flags),
       step: call('mem.getDmaBuf', flags.domid, flags.extents, flags.order, flags['address-bits'], flags.gpfn),

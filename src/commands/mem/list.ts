@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag } from '../../cli/flags.js';
 import { hex, table } from '../../cli/output.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import type { DmaExtent } from '../../backend/types.js';
 
 export default class MemList extends XgtCommand {
@@ -12,8 +12,7 @@ export default class MemList extends XgtCommand {
   static examples = ['<%= config.bin %> mem list --json'];
   static flags = { domid: optionalDomidFlag('whose memory (default: the acting domain)') };
 
-  async plan(): Promise<Plan<{ extents: DmaExtent[] }>> {
-    const { flags } = await this.parse(MemList);
+  plan({ flags }: Parsed<typeof MemList>): Plan<{ extents: DmaExtent[] }> {
     return {
       choice: this.choice(flags),
       step: call('mem.list', flags.domid),

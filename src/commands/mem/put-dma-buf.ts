@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { optionalDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { call } from '../../backend/calls.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class MemPutDmaBuf extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -16,8 +16,7 @@ export default class MemPutDmaBuf extends XgtCommand {
     order: uintFlag('order', 'pages per extent, as a power of two', 63)({ default: 0 }),
   };
 
-  async plan(): Promise<Plan> {
-    const { flags } = await this.parse(MemPutDmaBuf);
+  plan({ flags }: Parsed<typeof MemPutDmaBuf>): Plan {
     return { choice: this.choice(flags), step: call('mem.putDmaBuf', flags.domid, flags.gpfn, flags.extents, flags.order) };
   }
 }

@@ -3,7 +3,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { shbufAlloc } from '../../shbuf/shbuf.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class ShbufAlloc extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -18,8 +18,7 @@ export default class ShbufAlloc extends XgtCommand {
     'be-alloc': Flags.boolean({ summary: 'the other end allocates the data pages', default: false }),
   };
 
-  async plan(): Promise<Plan<{ refs: number[] }>> {
-    const { flags } = await this.parse(ShbufAlloc);
+  plan({ flags }: Parsed<typeof ShbufAlloc>): Plan<{ refs: number[] }> {
     return {
       choice: this.choice(flags),
       step: { over: (b) => shbufAlloc(b, flags.to, flags.pages, flags['be-alloc']) },

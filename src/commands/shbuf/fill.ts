@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { shbufFill } from '../../shbuf/shbuf.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class ShbufFill extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -15,8 +15,7 @@ export default class ShbufFill extends XgtCommand {
     pages: uintFlag('pages', 'data pages', U32_MAX, 1)({ required: true }),
   };
 
-  async plan(): Promise<Plan<{ refs: number[] }>> {
-    const { flags } = await this.parse(ShbufFill);
+  plan({ flags }: Parsed<typeof ShbufFill>): Plan<{ refs: number[] }> {
     return {
       choice: this.choice(flags),
       step: { over: (b) => shbufFill(b, flags.domid, flags['dir-ref'], flags.pages) },

@@ -2,7 +2,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { uintFlag } from '../../cli/flags.js';
 import { record } from '../../cli/output.js';
 import { usage } from '../../errors.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 import type { UngrantResult, UnmapResult } from '../../backend/types.js';
 
 export default class ShbufFree extends XgtCommand {
@@ -15,8 +15,7 @@ export default class ShbufFree extends XgtCommand {
     grant: uintFlag('grant', 'the index shbuf alloc or shbuf fill returned')(),
   };
 
-  async plan(): Promise<Plan<{ unmapped: UnmapResult | null; ungranted: UngrantResult | null }>> {
-    const { flags } = await this.parse(ShbufFree);
+  plan({ flags }: Parsed<typeof ShbufFree>): Plan<{ unmapped: UnmapResult | null; ungranted: UngrantResult | null }> {
     if (flags.mapping === undefined && flags.grant === undefined) throw usage(this.op, 'one of --mapping or --grant is required');
     return {
       choice: this.choice(flags),

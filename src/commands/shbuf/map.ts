@@ -3,7 +3,7 @@ import { XgtCommand } from '../../cli/base.js';
 import { requiredDomidFlag, uintFlag } from '../../cli/flags.js';
 import { U32_MAX } from '../../cli/numbers.js';
 import { shbufMap } from '../../shbuf/shbuf.js';
-import type { Plan } from '../../cli/plan.js';
+import type { Parsed, Plan } from '../../cli/plan.js';
 
 export default class ShbufMap extends XgtCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -18,8 +18,7 @@ export default class ShbufMap extends XgtCommand {
     'be-alloc': Flags.boolean({ summary: 'the directory is ours, filled by DOMID', default: false }),
   };
 
-  async plan(): Promise<Plan<{ refs: number[] }>> {
-    const { flags } = await this.parse(ShbufMap);
+  plan({ flags }: Parsed<typeof ShbufMap>): Plan<{ refs: number[] }> {
     return {
       choice: this.choice(flags),
       step: { over: (b) => shbufMap(b, flags.domid, flags['dir-ref'], flags.pages, flags['be-alloc']) },

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { EmuCommand } from '../../../cli/emu-command.js';
 import { optionalDomidFlag, uintFlag } from '../../../cli/flags.js';
 import { addFault, checkFault, type Fault, FAULT_OPS } from '../../../emu/faults.js';
-import type { Plan } from '../../../cli/plan.js';
+import type { Parsed, Plan } from '../../../cli/plan.js';
 
 export default class EmuFaultAdd extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -29,8 +29,7 @@ Operations: ${FAULT_OPS.join(', ')}.`;
     times: uintFlag('times', 'how many to refuse; 0 = until cleared (default 1)')({ default: 1 }),
   };
 
-  async plan(): Promise<Plan<Fault>> {
-    const { flags } = await this.parse(EmuFaultAdd);
+  plan({ flags }: Parsed<typeof EmuFaultAdd>): Plan<Fault> {
     const { code, gntst } = checkFault(this.op, flags);
     return {
       choice: this.choice(flags),

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { EmuCommand } from '../../../cli/emu-command.js';
 import { parseUint } from '../../../cli/numbers.js';
 import { clearFaults } from '../../../emu/faults.js';
-import type { Plan } from '../../../cli/plan.js';
+import type { Parsed, Plan } from '../../../cli/plan.js';
 
 export default class EmuFaultClear extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -11,8 +11,7 @@ export default class EmuFaultClear extends EmuCommand {
   static examples = ['<%= config.bin %> emu fault clear', '<%= config.bin %> emu fault clear 2'];
   static args = { id: Args.string({ ignoreStdin: true, description: 'the fault to remove (default: all)' }) };
 
-  async plan(): Promise<Plan<{ cleared: number[] }>> {
-    const { args, flags } = await this.parse(EmuFaultClear);
+  plan({ args, flags }: Parsed<typeof EmuFaultClear>): Plan<{ cleared: number[] }> {
     const id = args.id === undefined ? undefined : parseUint(args.id, 'ID');
     return {
       choice: this.choice(flags),

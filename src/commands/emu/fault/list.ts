@@ -2,7 +2,7 @@ import { EmuCommand } from '../../../cli/emu-command.js';
 import { table } from '../../../cli/output.js';
 import { type Fault, listFaults } from '../../../emu/faults.js';
 import { GNTST } from '../../../xen.js';
-import type { Plan } from '../../../cli/plan.js';
+import type { Parsed, Plan } from '../../../cli/plan.js';
 
 export default class EmuFaultList extends EmuCommand {
   /** What --json prints (docs/COMMANDS.md) */
@@ -10,8 +10,7 @@ export default class EmuFaultList extends EmuCommand {
   static summary = 'List the injected faults still to fire';
   static examples = ['<%= config.bin %> emu fault list', '<%= config.bin %> emu fault list --json'];
 
-  async plan(): Promise<Plan<Fault[]>> {
-    const { flags } = await this.parse(EmuFaultList);
+  plan({ flags }: Parsed<typeof EmuFaultList>): Plan<Fault[]> {
     return {
       choice: this.choice(flags),
       step: { local: async () => this.withStore(flags, (st) => st.read(() => listFaults(st))) },

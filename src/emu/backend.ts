@@ -65,31 +65,26 @@ export class EmuBackend implements Backend {
     return new EmuBackend(st, as, ownsStore);
   }
 
-  /** `part`'s calls, each first refused by an injected fault that matches it (faults.ts). */
+  /**
+   * `part`'s calls, each first refused by an injected fault that matches it (faults.ts): an object
+   * whose call methods check, made once per backend, and through which the rest of `target` reads.
+   */
   private faultable<T extends object>(part: string, target: T): T {
-    const refuseIfFaulted = (op: string) => this.refuseIfFaulted(op);
-    // a call's wrapper is made once per method, not at every call (a batch makes thousands)
-    const wrappers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    return new Proxy(target, {
-      get(t, name, receiver) {
-        const made = typeof name === 'string' ? wrappers.get(name) : undefined;
-        if (made) return made;
-        const value = Reflect.get(t, name, receiver);
-        const op = typeof name === 'string' ? CALL_OPS[`${part}.${name}`] : undefined;
-        if (typeof value !== 'function' || op === undefined) return value;
-        // (not async: the method's own promise is handed on, not awaited into another)
-        const wrapper = (...args: unknown[]) => {
-          try {
-            refuseIfFaulted(op);
-          } catch (e) {
-            return Promise.reject(e);
-          }
-          return value.apply(t, args) as Promise<unknown>;
-        };
-        wrappers.set(name as string, wrapper);
-        return wrapper;
-      },
-    });
+    const checked = Object.create(target) as Record<string, unknown>;
+    for (const [name, op] of Object.entries(CALL_OPS)) {
+      if (!name.startsWith(`${part}.`)) continue;
+      const method = (target as Record<string, (...args: unknown[]) => Promise<unknown>>)[name.slice(part.length + 1)];
+      // (not async: the method's own promise is handed on, not awaited into another)
+      checked[name.slice(part.length + 1)] = (...args: unknown[]) => {
+        try {
+          this.refuseIfFaulted(op);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return method.apply(target, args);
+      };
+    }
+    return checked as T;
   }
 
   private refuseIfFaulted(op: string): void {

@@ -61,11 +61,12 @@ export interface BatchRun { ran: number; failed: number; firstFailure: number; b
 /** A line's plan and the op its failures name, or the error that makes it no command. */
 type Planned = { plan: Plan; op: string } | { error: XgtError };
 
+/** A word of a command id: the command it ends (its id and op name), and the words that may follow. */
+interface WordNode { command?: { id: string; op: string }; next: Map<string, WordNode> }
+
 export class BatchRunner {
-  /** command id → the op name its errors carry */
-  private readonly ops: Map<string, string>;
-  /** every proper prefix of a command id (topics: gnttab, emu:fault…) */
-  private readonly prefixes = new Set<string>();
+  /** the command ids, word by word (gnttab → map, emu → fault → add…) */
+  private readonly firstWords = new Map<string, WordNode>();
   private readonly classes = new Map<string, Planner>();
   /** one command object per command, given each line's words in turn: plan() keeps nothing of a line */
   private readonly planners = new Map<string, InstanceType<Planner>>();
@@ -73,10 +74,15 @@ export class BatchRunner {
   private readonly env: NodeJS.ProcessEnv = { ...process.env };
 
   constructor(private readonly source: CommandSource) {
-    this.ops = new Map(source.commandIDs.map((id) => [id, opOf(id)]));
     for (const id of source.commandIDs) {
-      const parts = id.split(':');
-      for (let k = 1; k < parts.length; k++) this.prefixes.add(parts.slice(0, k).join(':'));
+      let level = this.firstWords;
+      let node: WordNode | undefined;
+      for (const word of id.split(':')) {
+        node = level.get(word);
+        if (!node) level.set(word, (node = { next: new Map() }));
+        level = node.next;
+      }
+      node!.command = { id, op: opOf(id) };
     }
   }
 
@@ -89,7 +95,7 @@ export class BatchRunner {
     if (!Array.isArray(words)) return { error: words };
     const found = this.commandOf(words);
     if (!found || found.id === 'batch') {
-      return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : unknownCommand(words.slice(0, 2), [...this.ops.keys()])}`) };
+      return { error: usage('batch', `line ${n}: ${found ? 'batch cannot run batch' : unknownCommand(words.slice(0, 2), this.source.commandIDs)}`) };
     }
     const argv: string[] = [];
     for (let i = found.take; i < words.length; i++) if (words[i] !== '--json') argv.push(words[i]);
@@ -237,12 +243,12 @@ export class BatchRunner {
   /** The command a line's first words name: its id, how many words that took, and its op name. */
   private commandOf(words: string[]): { id: string; take: number; op: string } | undefined {
     let found: { id: string; take: number; op: string } | undefined;
-    let key = '';
-    for (let k = 1; k <= words.length; k++) {
-      key = k === 1 ? words[0] : `${key}:${words[k - 1]}`;
-      const op = this.ops.get(key);
-      if (op !== undefined) found = { id: key, take: k, op };
-      if (!this.prefixes.has(key)) break;
+    let level: Map<string, WordNode> = this.firstWords;
+    for (let k = 0; k < words.length; k++) {
+      const node = level.get(words[k]);
+      if (!node) break;
+      if (node.command) found = { id: node.command.id, take: k + 1, op: node.command.op };
+      level = node.next;
     }
     return found;
   }

@@ -84,7 +84,9 @@ const fast = await build({
   outfile: fastFile,
 });
 {
-  const code = fast.outputFiles[0].text;
+  // ASCII only, so that a start reads it as latin1 (bundle-loader.ts): esbuild escapes what is not
+  // ASCII in code, and what remains is in comments, where an escape changes nothing
+  const code = fast.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   writeFileSync(fastFile, `//xgt-fast:${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
 }
 await build({

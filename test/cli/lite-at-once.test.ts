@@ -1,8 +1,8 @@
 /**
  * On the lite core (as the fast bundle runs them), every command's flags and arguments parse
- * without a promise: a batch line's command then waits one turn of the event loop for its parse,
- * not one per flag (see flags.ts atOnce and lite/parse.ts). A parse function made async again
- * would pass every other test and quietly cost each native batch line.
+ * without a promise: a batch line is then planned without waiting a turn of the event loop
+ * (batch-run.ts planLine; flags.ts atOnce, lite/parse.ts). A parse function made async again
+ * would pass every other test and quietly send each batch line down the awaited path.
  */
 import { describe, expect, it, jest } from '@jest/globals';
 import { commandFiles } from '../helpers/commands.js';

@@ -83,9 +83,7 @@ export abstract class Command {
       err = error;
       await this.catch(error as Error);
     } finally {
-      // none of xgt's commands has a finally step: no turn of the event loop for it per batch line
-      const done = this.finally(err);
-      if (done) await done;
+      await this.finally(err);
     }
     if (result && this.jsonEnabled()) this.logJson(result);
     return result;
@@ -105,7 +103,7 @@ export abstract class Command {
     writeOut(`${JSON.stringify(json, null, 2)}\n`);
   }
 
-  /** Not async: commands await it, and a parse that needs no promise costs them one turn, not four. */
+  /** Not async: a parse that needs no promise answers at once, and a batch line is planned without waiting (batch-run.ts). */
   protected parse(options?: CommandStatics, argv: string[] = this.argv) {
     const input = parseInput(options ?? this.ctor);
     this.parsed = true;

@@ -11,55 +11,30 @@ import { openBackend, resolveBackendName, type BackendChoice } from './select.js
 import { usage } from '../errors.js';
 import type { Backend, BackendName } from './types.js';
 
-/**
- * Values by the choice that named them: by backend, then --state as given, then --as. (A key
- * string built at every line and hashed anew cost more than the lines' three lookups.)
- */
-class ByChoice<V> {
-  private readonly tree = new Map<string, Map<string | undefined, Map<number | undefined, V>>>();
-
-  get(c: BackendChoice): V | undefined {
-    return this.tree.get(c.backend)?.get(c.state)?.get(c.as);
-  }
-
-  set(c: BackendChoice, v: V): void {
-    let states = this.tree.get(c.backend);
-    if (!states) this.tree.set(c.backend, (states = new Map()));
-    let domains = states.get(c.state);
-    if (!domains) states.set(c.state, (domains = new Map()));
-    domains.set(c.as, v);
-  }
-
-  delete(c: BackendChoice): void {
-    this.tree.get(c.backend)?.get(c.state)?.delete(c.as);
-  }
-
-  *values(): Generator<V> {
-    for (const states of this.tree.values()) for (const domains of states.values()) yield* domains.values();
-  }
-}
+const keyOf = (c: BackendChoice) => `${c.backend} ${c.as ?? '-'} ${c.state ?? ''}`;
 
 export class BackendPool {
-  private readonly backends = new ByChoice<Promise<Backend>>();
-  private readonly ready = new ByChoice<Backend>();
+  private readonly backends = new Map<string, Promise<Backend>>();
+  private readonly ready = new Map<string, Backend>();
   private readonly stores = new Map<string, StateStore>();
   /** what --backend auto means here, looked up once (a file-system call) */
   private auto?: BackendName;
 
   /** The backend `choice` names (opened on first use; a failure to open is not kept). */
   get(choice: BackendChoice): Promise<Backend> {
-    let b = this.backends.get(choice);
+    const key = keyOf(choice);
+    let b = this.backends.get(key);
     if (!b) {
       b = this.open(choice);
-      this.backends.set(choice, b);
-      b.then((x) => this.ready.set(choice, x), () => this.backends.delete(choice));
+      this.backends.set(key, b);
+      b.then((x) => this.ready.set(key, x), () => this.backends.delete(key));
     }
     return b;
   }
 
   /** The backend `choice` names if it is open already (a line needs no turn of the event loop for it). */
   opened(choice: BackendChoice): Backend | undefined {
-    return this.ready.get(choice);
+    return this.ready.get(keyOf(choice));
   }
 
   private async open(choice: BackendChoice): Promise<Backend> {
